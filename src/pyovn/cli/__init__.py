@@ -1,0 +1,1 @@
+"""The `pyovn` command: thin typer apps that parse arguments and call packages."""

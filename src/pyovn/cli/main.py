@@ -1,0 +1,38 @@
+"""Entry point of the `pyovn` command.
+
+Every subcommand is a typer app registered here; `run()` maps pyovn's errors
+to one line on stderr and exit status 1, so users never see a traceback for
+bad input.
+"""
+
+import sys
+
+import typer
+
+from pyovn import __version__
+from pyovn.errors import PyovnError
+
+app = typer.Typer(
+    name="pyovn",
+    help="OVN (Open Virtual Network) in Python.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.command("version")
+def version_command() -> None:
+    """Print pyovn's version."""
+    typer.echo(f"pyovn {__version__}")
+
+
+def run() -> None:
+    """Run the CLI; pyovn errors become one line on stderr and exit status 1."""
+    try:
+        app()
+    except PyovnError as exc:
+        print(f"pyovn: {exc}", file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
