@@ -1,0 +1,356 @@
+"""The RFC 7047 database operations of a `transact` request (section 5.2).
+
+`execute(db, ops, session)` runs the operations in order on a fresh
+`Transaction`, then commits. Its `Outcome` carries the result array exactly
+as ovsdb-server shapes it: one result per executed operation, the first
+error, `null` for the operations that never ran, and one more element when
+the commit itself fails.
+"""
+
+import json
+import uuid as uuidlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from pyovn.ovsdb.condition import compile_where, uuid_lookup
+from pyovn.ovsdb.database import Change, Database, Row, Table
+from pyovn.ovsdb.datum import ColumnCodec, is_uuid
+from pyovn.ovsdb.errors import TransactionError
+from pyovn.ovsdb.integrity import commit
+from pyovn.ovsdb.mutation import apply_mutations, parse_mutations
+from pyovn.ovsdb.txn import Transaction
+
+__all__ = ["Outcome", "SessionView", "WaitBlocked", "execute"]
+
+
+class SessionView(Protocol):
+    """What operations need to know about the client connection."""
+
+    def holds_lock(self, name: str) -> bool: ...
+
+    def check_write(
+        self, txn: Transaction, table: str, uuid: str, op: str, row: Row | None
+    ) -> None:
+        """Raise TransactionError("permission error", ...) when RBAC forbids it."""
+
+
+class WaitBlocked(Exception):
+    """A "wait" operation is not satisfied yet and its timeout has not run out."""
+
+    def __init__(self, timeout_ms: float | None) -> None:
+        super().__init__("wait not satisfied")
+        self.timeout_ms = timeout_ms
+
+
+@dataclass
+class Outcome:
+    """The result array of a transaction and, when it committed, its changes."""
+
+    results: list[Any]
+    changes: list[Change] = field(default_factory=list)
+    committed: bool = False
+    comments: list[str] = field(default_factory=list)
+    durable: bool = False
+
+
+_OP_MEMBERS: dict[str, set[str]] = {
+    "insert": {"op", "table", "row", "uuid-name", "uuid"},
+    "select": {"op", "table", "where", "columns"},
+    "update": {"op", "table", "where", "row"},
+    "mutate": {"op", "table", "where", "mutations"},
+    "delete": {"op", "table", "where"},
+    "wait": {"op", "table", "where", "columns", "until", "rows", "timeout"},
+    "commit": {"op", "durable"},
+    "abort": {"op"},
+    "comment": {"op", "comment"},
+    "assert": {"op", "lock"},
+}
+
+
+def execute(
+    db: Database, ops: list[Any], session: SessionView, now_waiting: bool = False
+) -> Outcome:
+    """Run `ops` (the params after the database name) as one transaction.
+
+    Raises WaitBlocked when a "wait" fails with a non-zero timeout, unless
+    `now_waiting` says the caller's deadline has passed, in which case the
+    wait fails with "timed out".
+    """
+    txn = Transaction(db)
+    results: list[Any] = []
+    runner = _OperationRunner(db, txn, session, now_waiting)
+    for index, op in enumerate(ops):
+        try:
+            results.append(runner.run(op, index, len(ops)))
+        except TransactionError as exc:
+            results.append(exc.to_json())
+            results.extend([None] * (len(ops) - index - 1))
+            return Outcome(results)
+    try:
+        changes = commit(txn)
+    except TransactionError as exc:
+        results.append(exc.to_json())
+        return Outcome(results)
+    return Outcome(results, changes, True, txn.comments, txn.durable)
+
+
+class _OperationRunner:
+    def __init__(self, db: Database, txn: Transaction, session: SessionView, waiting: bool) -> None:
+        self.db = db
+        self.txn = txn
+        self.session = session
+        self.deadline_passed = waiting
+        self.handlers: dict[str, Callable[[dict[str, Any]], Any]] = {
+            "insert": self.insert,
+            "select": self.select,
+            "update": self.update,
+            "mutate": self.mutate,
+            "delete": self.delete,
+            "wait": self.wait,
+            "commit": self.commit,
+            "abort": self.abort,
+            "comment": self.comment,
+            "assert": self.assert_lock,
+        }
+
+    def run(self, op: Any, index: int, total: int) -> Any:
+        if not isinstance(op, dict):
+            raise _parse_error(index, total, "operation must be an object", op)
+        name = op.get("op")
+        handler = self.handlers.get(name) if isinstance(name, str) else None
+        if handler is None or not isinstance(name, str):
+            raise _parse_error(index, total, f'No operation "{name}"', op)
+        extra = set(op) - _OP_MEMBERS[name]
+        if extra:
+            member = sorted(extra)[0]
+            raise _parse_error(
+                index, total, f"Member '{member}' is present but not allowed here.", op
+            )
+        if "table" in _OP_MEMBERS[name]:
+            table = op.get("table")
+            if not isinstance(table, str) or table not in self.db.tables:
+                raise _parse_error(index, total, f"No table named {table}.", op)
+        return handler(op)
+
+    # -- row-level operations -------------------------------------------------
+    def insert(self, op: dict[str, Any]) -> Any:
+        table = self.db.tables[op["table"]]
+        uuid = self._insert_uuid(op, table)
+        row = table.new_row()
+        self._fill_row(table, row, op.get("row", {}), op, for_update=False)
+        row["_version"] = str(uuidlib.uuid4())
+        self.session.check_write(self.txn, table.name, uuid, "insert", row)
+        self.txn.insert(table.name, uuid, row)
+        return {"uuid": ["uuid", uuid]}
+
+    def _insert_uuid(self, op: dict[str, Any], table: Table) -> str:
+        name = op.get("uuid-name")
+        given = op.get("uuid")
+        if given is not None:
+            if not is_uuid(given):
+                raise TransactionError("syntax error", '"uuid" must be a UUID string', _dump(given))
+            uuid = str(given).lower()
+            if self.txn.exists(table.name, uuid) or uuid in self.txn.deleted_here:
+                raise TransactionError(
+                    "duplicate uuid",
+                    "This UUID would duplicate a UUID already present within the table "
+                    "or deleted within the same transaction.",
+                    _dump(given),
+                )
+            if isinstance(name, str):
+                self.txn.names.uuids.setdefault(name, uuid)
+            return uuid
+        if name is None:
+            return str(uuidlib.uuid4())
+        if not isinstance(name, str):
+            raise TransactionError("syntax error", '"uuid-name" must be a string', _dump(name))
+        return self.txn.names.define(name, _dump(name))
+
+    def _fill_row(
+        self, table: Table, row: Row, values: Any, op: dict[str, Any], for_update: bool
+    ) -> None:
+        if not isinstance(values, dict):
+            raise TransactionError("syntax error", '"row" must be an object', _dump(values))
+        codecs = table.codecs
+        names = self.txn.names
+        for cname, value in values.items():
+            codec = codecs.get(cname)
+            if codec is None:
+                if cname not in table.schema.columns:
+                    raise TransactionError(
+                        "unknown column", f"No column {cname} in table {table.name}.", _dump(values)
+                    )
+                # _uuid and _version are the server's to set.
+                if for_update:
+                    raise _immutable(cname, table.name, op)
+                raise TransactionError(
+                    "syntax error", f"Column {cname} may not be written.", _dump(values)
+                )
+            if for_update and not table.schema.columns[cname].mutable:
+                raise _immutable(cname, table.name, op)
+            row[cname] = codec.from_json(value, names)
+
+    def select(self, op: dict[str, Any]) -> Any:
+        table = self.db.tables[op["table"]]
+        columns = self._columns(table, op.get("columns"))
+        out = []
+        for uuid, row in self._matching(table, op.get("where")):
+            out.append(_project(table, uuid, row, columns))
+        return {"rows": out}
+
+    def update(self, op: dict[str, Any]) -> Any:
+        table = self.db.tables[op["table"]]
+        values = op.get("row")
+        scratch = table.new_row()
+        self._fill_row(table, scratch, values, op, for_update=True)
+        assert isinstance(values, dict)
+        updates = {c: scratch[c] for c in values}
+        count = 0
+        for uuid, row in list(self._matching(table, op.get("where"))):
+            self.session.check_write(self.txn, table.name, uuid, "update", row)
+            count += 1
+            if any(row[c] != v for c, v in updates.items()):
+                self.txn.writable(table.name, uuid).update(updates)
+        return {"count": count}
+
+    def mutate(self, op: dict[str, Any]) -> Any:
+        table = self.db.tables[op["table"]]
+        mutations = parse_mutations(table, op.get("mutations"), self.txn.names)
+        count = 0
+        for uuid, row in list(self._matching(table, op.get("where"))):
+            self.session.check_write(self.txn, table.name, uuid, "update", row)
+            count += 1
+            changed = apply_mutations(table, row, mutations)
+            if changed:
+                self.txn.writable(table.name, uuid).update(changed)
+        return {"count": count}
+
+    def delete(self, op: dict[str, Any]) -> Any:
+        table = self.db.tables[op["table"]]
+        count = 0
+        for uuid, row in list(self._matching(table, op.get("where"))):
+            self.session.check_write(self.txn, table.name, uuid, "delete", row)
+            self.txn.delete(table.name, uuid)
+            count += 1
+        return {"count": count}
+
+    def wait(self, op: dict[str, Any]) -> Any:
+        table = self.db.tables[op["table"]]
+        timeout = op.get("timeout")
+        if timeout is not None and (
+            isinstance(timeout, bool) or not isinstance(timeout, (int, float))
+        ):
+            raise TransactionError("syntax error", '"timeout" must be a number', _dump(timeout))
+        until = op.get("until")
+        if until not in ("==", "!="):
+            raise TransactionError("syntax error", '"until" must be "==" or "!="', _dump(until))
+        columns = self._columns(table, op.get("columns"))
+        expected_json = op.get("rows")
+        if not isinstance(expected_json, list):
+            raise TransactionError("syntax error", '"rows" must be an array', _dump(expected_json))
+        expected = []
+        for item in expected_json:
+            scratch = table.new_row()
+            self._fill_row(table, scratch, item, op, for_update=False)
+            expected.append(tuple(_hashable(scratch.get(c)) for c in columns if c in item))
+        actual = [
+            tuple(_hashable(row[c]) for c in columns if c not in ("_uuid", "_version"))
+            for _, row in self._matching(table, op.get("where"))
+        ]
+        equal = sorted(map(repr, actual)) == sorted(map(repr, expected))
+        if equal == (until == "=="):
+            return {}
+        if timeout == 0 or self.deadline_passed:
+            raise TransactionError("timed out", '"where" clause test failed')
+        raise WaitBlocked(None if timeout is None else float(timeout))
+
+    # -- transaction-level operations ----------------------------------------
+    def commit(self, op: dict[str, Any]) -> Any:
+        durable = op.get("durable")
+        if not isinstance(durable, bool):
+            raise TransactionError("syntax error", '"durable" must be a boolean', _dump(op))
+        self.txn.durable = self.txn.durable or durable
+        return {}
+
+    def abort(self, op: dict[str, Any]) -> Any:
+        raise TransactionError("aborted", "aborted by request")
+
+    def comment(self, op: dict[str, Any]) -> Any:
+        text = op.get("comment")
+        if not isinstance(text, str):
+            raise TransactionError("syntax error", '"comment" must be a string', _dump(op))
+        self.txn.comments.append(text)
+        return {}
+
+    def assert_lock(self, op: dict[str, Any]) -> Any:
+        lock = op.get("lock")
+        if not isinstance(lock, str):
+            raise TransactionError("syntax error", '"lock" must be a string', _dump(op))
+        if not self.session.holds_lock(lock):
+            raise TransactionError("not owner", f"Asserted lock {lock} not held.")
+        return {}
+
+    # -- helpers -----------------------------------------------------------
+    def _matching(self, table: Table, where: Any) -> list[tuple[str, Row]]:
+        uuid = uuid_lookup(where)
+        if uuid is not None:
+            row = self.txn.get(table.name, uuid)
+            return [] if row is None else [(uuid, row)]
+        predicate = compile_where(table.schema, where if where is not None else [], self.txn.names)
+        return [(u, r) for u, r in self.txn.rows(table.name) if predicate(u, r)]
+
+    def _columns(self, table: Table, columns: Any) -> list[str]:
+        if columns is None:
+            return list(table.schema.columns)
+        if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+            raise TransactionError(
+                "syntax error", '"columns" must be an array of names', _dump(columns)
+            )
+        for cname in columns:
+            if cname not in table.schema.columns:
+                raise TransactionError(
+                    "syntax error", f"{cname} is not a valid column name", _dump(columns)
+                )
+        return columns
+
+
+def _project(table: Table, uuid: str, row: Row, columns: list[str]) -> dict[str, Any]:
+    codecs: dict[str, ColumnCodec] = table.codecs
+    out: dict[str, Any] = {}
+    for cname in columns:
+        if cname == "_uuid":
+            out[cname] = ["uuid", uuid]
+        elif cname == "_version":
+            out[cname] = ["uuid", row["_version"]]
+        else:
+            out[cname] = codecs[cname].to_json(row[cname])
+    return out
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple(sorted(value.items()))
+    if isinstance(value, frozenset):
+        return tuple(sorted(value))
+    return value
+
+
+def _immutable(cname: str, table: str, op: dict[str, Any]) -> TransactionError:
+    return TransactionError(
+        "constraint violation",
+        f"Cannot update immutable column {cname} in table {table}.",
+        _dump(op),
+    )
+
+
+def _parse_error(index: int, total: int, details: str, op: Any) -> TransactionError:
+    return TransactionError(
+        "syntax error",
+        f"Parsing ovsdb operation {index + 1} of {total} failed: {details}",
+        _dump(op),
+    )
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
