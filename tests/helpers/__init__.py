@@ -1,0 +1,1 @@
+"""Shared test helpers: daemons in temporary directories, raw JSON-RPC clients."""
