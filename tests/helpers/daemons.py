@@ -5,6 +5,7 @@ there, and is killed by `Daemon.stop()`, which fixtures call in their
 finalizers so nothing outlives a test run.
 """
 
+import contextlib
 import os
 import shutil
 import signal
@@ -90,10 +91,8 @@ class Daemon:
                 except ProcessLookupError:
                     return
             time.sleep(0.02)
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         if self.proc is not None:
             self.proc.wait(5)
 
