@@ -11,6 +11,7 @@ import typer
 
 from pyovn import __version__
 from pyovn.cli.db import db_app
+from pyovn.cli.northd import northd_command
 from pyovn.errors import PyovnError
 
 app = typer.Typer(
@@ -21,6 +22,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(db_app, name="db")
+app.command("northd")(northd_command)
 
 
 @app.command("version")

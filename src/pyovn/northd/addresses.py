@@ -114,7 +114,7 @@ def ipv6_lla(mac: str) -> ipaddress.IPv6Address:
     """The EUI-64 link-local address of a MAC (fe80::200:ff:fe00:ff01 style)."""
     octets = [int(b, 16) for b in mac.split(":")]
     octets[0] ^= 0x02
-    eui = octets[:3] + [0xFF, 0xFE] + octets[3:]
+    eui = [*octets[:3], 0xFF, 0xFE, *octets[3:]]
     return ipaddress.IPv6Address(bytes([0xFE, 0x80] + [0] * 6 + eui))
 
 
@@ -138,7 +138,7 @@ class RouterNetworks:
 
 
 def parse_router_networks(mac: str, networks: list[str]) -> RouterNetworks:
-    """A router port's MAC and CIDR networks, sorted as OVN sorts them."""
+    """A router port's MAC and CIDR networks, in the order given."""
     ipv4: list[Ipv4Net] = []
     ipv6: list[Ipv6Net] = []
     for text in networks:
@@ -153,6 +153,4 @@ def parse_router_networks(mac: str, networks: list[str]) -> RouterNetworks:
         else:
             assert isinstance(iface, ipaddress.IPv6Interface)
             ipv6.append(Ipv6Net(iface.ip, iface.network.prefixlen))
-    ipv4.sort(key=lambda n: (n.addr, n.plen))
-    ipv6.sort(key=lambda n: (n.addr, n.plen))
     return RouterNetworks(parse_mac(mac), tuple(ipv4), tuple(ipv6))

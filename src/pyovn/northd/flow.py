@@ -60,8 +60,14 @@ def builder(func: Callable[P, Iterator[Lflow]]) -> Callable[P, Iterator[Lflow]]:
                 yield flow
             else:
                 yield Lflow(
-                    flow.datapath, flow.stage, flow.priority, flow.match, flow.actions,
-                    flow.hint, flow.io_port, name,
+                    flow.datapath,
+                    flow.stage,
+                    flow.priority,
+                    flow.match,
+                    flow.actions,
+                    flow.hint,
+                    flow.io_port,
+                    name,
                 )
 
     return stamped

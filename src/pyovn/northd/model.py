@@ -193,4 +193,3 @@ class Diagnostics:
 
     def as_dict(self) -> dict[str, Any]:
         return {"messages": list(self.messages)}
-

@@ -6,11 +6,17 @@ dicts, references UUID strings). Anything malformed is reported once through
 compiles.
 """
 
+import ipaddress
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyovn.northd.addresses import AddressEntry, parse_address_entry, parse_router_networks
+from pyovn.northd.addresses import (
+    AddressEntry,
+    parse_address_entry,
+    parse_mac,
+    parse_router_networks,
+)
 from pyovn.northd.errors import AddressError
 from pyovn.northd.model import (
     Acl,
@@ -42,6 +48,8 @@ class Topology:
     port_groups: dict[str, PortGroup] = field(default_factory=dict)
     address_sets: dict[str, tuple[str, ...]] = field(default_factory=dict)
     lsp_by_name: dict[str, str] = field(default_factory=dict)
+    #: LSP UUID -> its external_ids (copied to Port_Binding, unused by flows).
+    lsp_external_ids: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     lrp_by_name: dict[str, str] = field(default_factory=dict)
     static_mac_bindings: list[Row] = field(default_factory=list)
     nb_options: dict[str, str] = field(default_factory=dict)
@@ -113,7 +121,12 @@ class _Reader:
                     continue
                 self.topo.lsps[port_uuid] = port
                 self.topo.lsp_by_name[port.name] = port_uuid
+                if lsp_rows[port_uuid]["external_ids"]:
+                    self.topo.lsp_external_ids[port_uuid] = _items(
+                        lsp_rows[port_uuid]["external_ids"]
+                    )
                 ports.append(port_uuid)
+            self._dedupe_ips(row["name"] or uuid, ports)
             self.topo.switches[uuid] = Switch(
                 uuid=uuid,
                 name=row["name"] or uuid,
@@ -121,6 +134,28 @@ class _Reader:
                 acls=self.acls(row["acls"], acls),
                 other_config=_items(row["other_config"]),
             )
+
+    def _dedupe_ips(self, switch: str, ports: list[str]) -> None:
+        """An IPv4 address claimed by two ports stays with the first (by name)."""
+        owner: dict[str, str] = {}
+        for port_uuid in ports:
+            port = self.topo.lsps[port_uuid]
+            entries = []
+            for entry in port.addresses:
+                kept = []
+                for net in entry.ipv4:
+                    first = owner.setdefault(str(net.addr), port.name)
+                    if first == port.name:
+                        kept.append(net)
+                    else:
+                        self.diag.report(
+                            f"dup-ip-{switch}-{net.addr}-{port.name}",
+                            f"switch {switch}: duplicate IP {net.addr} on ports {first} and "
+                            f"{port.name}; ignored on {port.name}",
+                        )
+                entries.append(_replace(entry, ipv4=tuple(kept)))
+            if entries != list(port.addresses):
+                self.topo.lsps[port_uuid] = _replace(port, addresses=tuple(entries))
 
     def acls(self, refs: Iterable[str], rows: Mapping[str, Row]) -> tuple[Acl, ...]:
         out = []
@@ -228,9 +263,15 @@ class _Reader:
                 uuid=uuid,
                 name=row["name"] or uuid,
                 ports=tuple(ports),
-                nats=tuple(self.nat(r, nat_rows[r]) for r in sorted(row["nat"]) if r in nat_rows),
+                nats=tuple(
+                    nat
+                    for r in sorted(row["nat"])
+                    if r in nat_rows and (nat := self.nat(r, nat_rows[r], row["name"])) is not None
+                ),
                 routes=tuple(
-                    self.route(r, route_rows[r]) for r in sorted(row["static_routes"]) if r in route_rows
+                    self.route(r, route_rows[r])
+                    for r in sorted(row["static_routes"])
+                    if r in route_rows
                 ),
                 options=_items(row["options"]),
                 enabled=enabled is not False,
@@ -265,7 +306,15 @@ class _Reader:
             peer_router_port=_optional(row["peer"]),  # a name for now; resolved below
         )
 
-    def nat(self, uuid: str, row: Row) -> Nat:
+    def nat(self, uuid: str, row: Row, router: str) -> Nat | None:
+        problem = _nat_problem(row)
+        if problem is not None:
+            self.diag.report(
+                f"nat-{uuid}",
+                f"router {router}: NAT {uuid} ({row['type']} {row['external_ip']} -> "
+                f"{row['logical_ip']}): {problem}; rule skipped",
+            )
+            return None
         return Nat(
             uuid=uuid,
             type=row["type"],
@@ -322,6 +371,31 @@ class _Reader:
 
     def read_static_mac_bindings(self) -> None:
         self.topo.static_mac_bindings = list(self.table("Static_MAC_Binding").values())
+
+
+def _nat_problem(row: Row) -> str | None:
+    try:
+        external = ipaddress.ip_address(row["external_ip"])
+    except ValueError:
+        return f"bad external_ip {row['external_ip']!r}"
+    logical = row["logical_ip"]
+    try:
+        if row["type"] == "snat":
+            network = ipaddress.ip_network(logical, strict=False)
+            version = network.version
+        else:
+            version = ipaddress.ip_address(logical).version
+    except ValueError:
+        return f"bad logical_ip {logical!r}"
+    if version != external.version:
+        return "external and logical addresses are of different IP versions"
+    mac = next(iter(row["external_mac"]), None)
+    if mac is not None:
+        try:
+            parse_mac(mac)
+        except AddressError:
+            return f"bad external_mac {mac!r}"
+    return None
 
 
 def _replace(obj: Any, **changes: Any) -> Any:

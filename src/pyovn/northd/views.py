@@ -192,7 +192,9 @@ def _switch_neighbors(
                     ipv4=tuple(str(n.addr) for n in other.networks.ipv4),
                     ipv6=tuple(str(n.addr) for n in other.networks.ipv6),
                     is_router=True,
-                    resident_port=gw.redirect_port if gw is not None and gw.uuid == other.uuid else None,
+                    resident_port=gw.redirect_port
+                    if gw is not None and gw.uuid == other.uuid
+                    else None,
                 )
             )
             continue

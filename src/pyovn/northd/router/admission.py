@@ -39,10 +39,13 @@ def admission_flows(view: RouterView) -> Iterator[Lflow]:
             for nat in view.nats:
                 if nat.is_distributed and nat.external_mac and nat.logical_port:
                     yield Lflow(
-                        dp, LR_IN_ADMISSION, 50,
+                        dp,
+                        LR_IN_ADMISSION,
+                        50,
                         f"eth.dst == {nat.external_mac} && {inport} && "
                         f"{text.is_chassis_resident(nat.logical_port)}",
-                        action, hint=nat.uuid,
+                        action,
+                        hint=nat.uuid,
                     )
         yield Lflow(dp, LR_IN_ADMISSION, 50, unicast, action, hint=port.uuid)
         yield Lflow(dp, LR_IN_ADMISSION, 50, f"eth.mcast && {inport}", action, hint=port.uuid)
@@ -65,11 +68,17 @@ def neighbor_flows(view: RouterView) -> Iterator[Lflow]:
                 match += f" && {text.is_chassis_resident(port.redirect_port)}"
             yield Lflow(dp, LR_IN_LOOKUP_NEIGHBOR, 100, match, lookup_arp, hint=port.uuid)
     yield Lflow(
-        dp, LR_IN_LOOKUP_NEIGHBOR, 100, "nd_na",
+        dp,
+        LR_IN_LOOKUP_NEIGHBOR,
+        100,
+        "nd_na",
         "reg9[2] = lookup_nd(inport, nd.target, nd.tll); next;",
     )
     yield Lflow(
-        dp, LR_IN_LOOKUP_NEIGHBOR, 100, "nd_ns",
+        dp,
+        LR_IN_LOOKUP_NEIGHBOR,
+        100,
+        "nd_ns",
         "reg9[2] = lookup_nd(inport, ip6.src, nd.sll); next;",
     )
     yield Lflow(dp, LR_IN_LOOKUP_NEIGHBOR, 0, "1", "reg9[2] = 1; next;")

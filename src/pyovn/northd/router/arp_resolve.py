@@ -36,24 +36,37 @@ def arp_resolve_flows(view: RouterView) -> Iterator[Lflow]:
             seen.add(ip)
             mac = nat.external_mac if nat.is_distributed and nat.external_mac else gw.mac
             yield Lflow(
-                dp, LR_IN_ARP_RESOLVE, 150,
-                f"inport == {gw_name} && outport == {gw_name} && ip4.dst == {ip}", "drop;",
+                dp,
+                LR_IN_ARP_RESOLVE,
+                150,
+                f"inport == {gw_name} && outport == {gw_name} && ip4.dst == {ip}",
+                "drop;",
                 hint=nat.uuid,
             )
             yield Lflow(
-                dp, LR_IN_ARP_RESOLVE, 100, f"outport == {gw_name} && reg0 == {ip}",
-                f"eth.dst = {mac}; next;", hint=nat.uuid,
+                dp,
+                LR_IN_ARP_RESOLVE,
+                100,
+                f"outport == {gw_name} && reg0 == {ip}",
+                f"eth.dst = {mac}; next;",
+                hint=nat.uuid,
             )
     for neighbor in view.neighbors:
         out = text.outport(neighbor.router_port)
         for ip in neighbor.ipv4:
             yield Lflow(
-                dp, LR_IN_ARP_RESOLVE, 100, f"{out} && reg0 == {ip}",
+                dp,
+                LR_IN_ARP_RESOLVE,
+                100,
+                f"{out} && reg0 == {ip}",
                 f"eth.dst = {neighbor.mac}; next;",
             )
         for ip6 in neighbor.ipv6:
             yield Lflow(
-                dp, LR_IN_ARP_RESOLVE, 100, f"{out} && xxreg0 == {ip6}",
+                dp,
+                LR_IN_ARP_RESOLVE,
+                100,
+                f"{out} && xxreg0 == {ip6}",
                 f"eth.dst = {neighbor.mac}; next;",
             )
     snat_router_ips = sorted(set(view.router_ipv4s()) & view.snat_ips())

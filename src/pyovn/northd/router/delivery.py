@@ -35,9 +35,16 @@ from pyovn.northd.views import RouterView
 __all__ = ["delivery_flows", "router_passthrough_flows"]
 
 _PASSTHROUGH = (
-    LR_IN_DEFRAG, LR_IN_LB_AFF_CHECK, LR_IN_LB_AFF_LEARN, LR_IN_ECMP_STATEFUL,
-    LR_IN_ND_RA_OPTIONS, LR_IN_ND_RA_RESPONSE, LR_IN_CHK_PKT_LEN, LR_IN_LARGER_PKTS,
-    LR_OUT_POST_UNDNAT, LR_OUT_POST_SNAT,
+    LR_IN_DEFRAG,
+    LR_IN_LB_AFF_CHECK,
+    LR_IN_LB_AFF_LEARN,
+    LR_IN_ECMP_STATEFUL,
+    LR_IN_ND_RA_OPTIONS,
+    LR_IN_ND_RA_RESPONSE,
+    LR_IN_CHK_PKT_LEN,
+    LR_IN_LARGER_PKTS,
+    LR_OUT_POST_UNDNAT,
+    LR_OUT_POST_SNAT,
 )
 
 
@@ -58,27 +65,43 @@ def delivery_flows(view: RouterView) -> Iterator[Lflow]:
         for nat in view.nats:
             if nat.is_distributed and nat.logical_port and nat.external_mac:
                 yield Lflow(
-                    dp, LR_IN_GW_REDIRECT, 100,
+                    dp,
+                    LR_IN_GW_REDIRECT,
+                    100,
                     f"ip4.src == {nat.logical_ip} && {gw_out} && "
                     f"{text.is_chassis_resident(nat.logical_port)}",
                     f"eth.src = {nat.external_mac}; reg1 = {nat.external_ip}; next;",
                     hint=nat.uuid,
                 )
         yield Lflow(
-            dp, LR_IN_GW_REDIRECT, 50, gw_out, f"outport = {text.quote(gw.redirect_port)}; next;",
+            dp,
+            LR_IN_GW_REDIRECT,
+            50,
+            gw_out,
+            f"outport = {text.quote(gw.redirect_port)}; next;",
             hint=gw.uuid,
         )
     yield Lflow(dp, LR_IN_GW_REDIRECT, 0, "1", "next;")
     yield Lflow(
-        dp, LR_IN_ARP_REQUEST, 100, "eth.dst == 00:00:00:00:00:00 && ip4",
+        dp,
+        LR_IN_ARP_REQUEST,
+        100,
+        "eth.dst == 00:00:00:00:00:00 && ip4",
         "arp { eth.dst = ff:ff:ff:ff:ff:ff; arp.spa = reg1; arp.tpa = reg0; arp.op = 1; output; };",
     )
     yield Lflow(
-        dp, LR_IN_ARP_REQUEST, 100, "eth.dst == 00:00:00:00:00:00 && ip6",
+        dp,
+        LR_IN_ARP_REQUEST,
+        100,
+        "eth.dst == 00:00:00:00:00:00 && ip6",
         "nd_ns { nd.target = xxreg0; output; };",
     )
     yield Lflow(dp, LR_IN_ARP_REQUEST, 0, "1", "output;")
     for port in view.ports:
-        if port.enabled and (port.peer_switch_port is not None or port.peer_router_port is not None):
-            yield Lflow(dp, LR_OUT_DELIVERY, 100, text.outport(port.name), "output;", hint=port.uuid)
+        if port.enabled and (
+            port.peer_switch_port is not None or port.peer_router_port is not None
+        ):
+            yield Lflow(
+                dp, LR_OUT_DELIVERY, 100, text.outport(port.name), "output;", hint=port.uuid
+            )
     yield Lflow(dp, LR_OUT_DELIVERY, 0, "1", "drop;")

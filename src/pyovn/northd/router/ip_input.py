@@ -49,8 +49,11 @@ def ip_input_flows(view: RouterView) -> Iterator[Lflow]:
         for nat in view.nats:
             if nat.type == "snat" and ":" not in nat.external_ip:
                 yield Lflow(
-                    dp, LR_IN_IP_INPUT, 120,
-                    f"{text.inport(gw.name)} && ip4.src == {nat.external_ip}", "next;",
+                    dp,
+                    LR_IN_IP_INPUT,
+                    120,
+                    f"{text.inport(gw.name)} && ip4.src == {nat.external_ip}",
+                    "next;",
                     hint=nat.uuid,
                 )
     for port in view.ports:
@@ -89,13 +92,21 @@ def _spoof_flows(dp: str, port: RouterPort) -> Iterator[Lflow]:
     nets = port.networks
     lla = nets.lla
     yield Lflow(
-        dp, LR_IN_IP_INPUT, 100, f"ip6.dst == {lla} && udp.src == 547 && udp.dst == 546",
-        "reg0 = 0; handle_dhcpv6_reply;", hint=port.uuid,
+        dp,
+        LR_IN_IP_INPUT,
+        100,
+        f"ip6.dst == {lla} && udp.src == 547 && udp.dst == 546",
+        "reg0 = 0; handle_dhcpv6_reply;",
+        hint=port.uuid,
     )
     if nets.ipv4:
         addrs = [str(n.addr) for n in nets.ipv4] + [str(n.broadcast) for n in nets.ipv4]
         yield Lflow(
-            dp, LR_IN_IP_INPUT, 100, f"ip4.src == {text.set_of(addrs)} && reg9[0] == 0", "drop;",
+            dp,
+            LR_IN_IP_INPUT,
+            100,
+            f"ip4.src == {text.set_of(addrs)} && reg9[0] == 0",
+            "drop;",
             hint=port.uuid,
         )
 
@@ -115,7 +126,11 @@ def _nat_arp_flows(view: RouterView) -> Iterator[Lflow]:
             resident = text.is_chassis_resident(view.nat_resident_port(nat))
             mac = nat.external_mac if nat.is_distributed and nat.external_mac else "xreg0[0..47]"
             yield Lflow(
-                dp, LR_IN_IP_INPUT, 92, f"{gw_in} && {target} && {resident}", arp_reply(mac),
+                dp,
+                LR_IN_IP_INPUT,
+                92,
+                f"{gw_in} && {target} && {resident}",
+                arp_reply(mac),
                 hint=nat.uuid,
             )
             yield Lflow(dp, LR_IN_IP_INPUT, 91, f"{gw_in} && {target}", "drop;", hint=nat.uuid)
@@ -134,19 +149,27 @@ def _host_flows(view: RouterView, port: RouterPort) -> Iterator[Lflow]:
     )
     for net in port.networks.ipv4:
         yield Lflow(
-            dp, LR_IN_IP_INPUT, 90,
+            dp,
+            LR_IN_IP_INPUT,
+            90,
             f"{inport} && arp.op == 1 && arp.tpa == {net.addr} && arp.spa == {net.network_str}"
             f"{resident}",
-            arp_reply(), hint=port.uuid,
+            arp_reply(),
+            hint=port.uuid,
         )
         yield Lflow(
-            dp, LR_IN_IP_INPUT, 90, f"ip4.dst == {net.addr} && icmp4.type == 8 && icmp4.code == 0",
+            dp,
+            LR_IN_IP_INPUT,
+            90,
+            f"ip4.dst == {net.addr} && icmp4.type == 8 && icmp4.code == 0",
             "ip4.dst <-> ip4.src; ip.ttl = 255; icmp4.type = 0; flags.loopback = 1; next; ",
             hint=port.uuid,
         )
     lla = port.networks.lla
     yield Lflow(
-        dp, LR_IN_IP_INPUT, 90,
+        dp,
+        LR_IN_IP_INPUT,
+        90,
         f"{inport} && ip6.dst == {{{lla}, {ipv6_solicited_node(lla)}}} && nd_ns && "
         f"nd.target == {lla}{resident}",
         "nd_na_router { eth.src = xreg0[0..47]; ip6.src = nd.target; nd.tll = xreg0[0..47]; "
@@ -154,7 +177,10 @@ def _host_flows(view: RouterView, port: RouterPort) -> Iterator[Lflow]:
         hint=port.uuid,
     )
     yield Lflow(
-        dp, LR_IN_IP_INPUT, 90, f"ip6.dst == {lla} && icmp6.type == 128 && icmp6.code == 0",
+        dp,
+        LR_IN_IP_INPUT,
+        90,
+        f"ip6.dst == {lla} && icmp6.type == 128 && icmp6.code == 0",
         "ip6.dst <-> ip6.src; ip.ttl = 255; icmp6.type = 129; flags.loopback = 1; next; ",
         hint=port.uuid,
     )
@@ -169,7 +195,9 @@ def _ttl_flows(view: RouterView, port: RouterPort) -> Iterator[Lflow]:
     else:
         addresses = f"ip4.dst = ip4.src; ip4.src = {port.networks.ipv4[0].addr} ;"
     yield Lflow(
-        view.uuid, LR_IN_IP_INPUT, 31,
+        view.uuid,
+        LR_IN_IP_INPUT,
+        31,
         f"{text.inport(port.name)} && ip4 && ip.ttl == {{0, 1}} && !ip.later_frag",
         "icmp4 {eth.dst <-> eth.src; icmp4.type = 11; /* Time exceeded */ icmp4.code = 0; "
         f"/* TTL exceeded in transit */ {addresses} ip.ttl = 254; "

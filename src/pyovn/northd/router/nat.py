@@ -34,7 +34,7 @@ from pyovn.northd.views import RouterView
 __all__ = ["nat_flows"]
 
 EGRESS_LOOPBACK = (
-    "clone { ct_clear; inport = outport; outport = \"\"; eth.dst <-> eth.src; flags = 0; "
+    'clone { ct_clear; inport = outport; outport = ""; eth.dst <-> eth.src; flags = 0; '
     "flags.loopback = 1; flags.use_snat_zone = reg9[4]; reg0 = 0; reg1 = 0; reg2 = 0; "
     "reg3 = 0; reg4 = 0; reg5 = 0; reg6 = 0; reg7 = 0; reg8 = 0; reg9 = 0; reg9[0] = 1; "
     "next(pipeline=ingress, table=0); };"
@@ -47,14 +47,16 @@ def _ipv4_nats(view: RouterView) -> list[Nat]:
 
 @builder
 def nat_flows(view: RouterView) -> Iterator[Lflow]:
-    """lr_in_unsnat, lr_in_dnat, lr_out_chk_dnat_local, lr_out_undnat, lr_out_snat, lr_out_egr_loop."""
+    """All NAT stages (unsnat, dnat, chk_dnat_local, undnat, snat, egr_loop)."""
     dp = view.uuid
     gw = view.gateway_port
     nats = _ipv4_nats(view) if gw is not None else []
     for nat in nats:
         yield from _nat_rule_flows(view, nat)
     if nats:
-        yield Lflow(dp, LR_OUT_CHK_DNAT_LOCAL, 50, "ip && ct_mark.natted == 1", "reg9[4] = 1; next;")
+        yield Lflow(
+            dp, LR_OUT_CHK_DNAT_LOCAL, 50, "ip && ct_mark.natted == 1", "reg9[4] = 1; next;"
+        )
     yield Lflow(dp, LR_IN_UNSNAT, 0, "1", "next;")
     yield Lflow(dp, LR_IN_DNAT, 0, "1", "next;")
     yield Lflow(dp, LR_OUT_CHK_DNAT_LOCAL, 0, "1", "reg9[4] = 0; next;")
@@ -77,12 +79,19 @@ def _nat_rule_flows(view: RouterView, nat: Nat) -> Iterator[Lflow]:
     if nat.type in ("snat", "dnat_and_snat"):
         head = f"ip && ip4.dst == {ext} && inport == {gw_name}"
         yield Lflow(
-            dp, LR_IN_UNSNAT, 100, f"{head} && flags.loopback == 0{central}", "ct_snat_in_czone;",
+            dp,
+            LR_IN_UNSNAT,
+            100,
+            f"{head} && flags.loopback == 0{central}",
+            "ct_snat_in_czone;",
             hint=hint,
         )
         yield Lflow(
-            dp, LR_IN_UNSNAT, 100,
-            f"{head} && flags.loopback == 1 && flags.use_snat_zone == 1{central}", "ct_snat;",
+            dp,
+            LR_IN_UNSNAT,
+            100,
+            f"{head} && flags.loopback == 1 && flags.use_snat_zone == 1{central}",
+            "ct_snat;",
             hint=hint,
         )
         priority = 128 + nat.logical_plen + 1
@@ -91,23 +100,43 @@ def _nat_rule_flows(view: RouterView, nat: Nat) -> Iterator[Lflow]:
             dp, LR_OUT_SNAT, priority, src, f"{mac_prefix}ct_snat_in_czone({ext});", hint=hint
         )
         yield Lflow(
-            dp, LR_OUT_SNAT, priority + 1, f"{src} && reg9[4] == 1",
-            f"{mac_prefix}reg9[4] = 0; ct_snat({ext});", hint=hint,
+            dp,
+            LR_OUT_SNAT,
+            priority + 1,
+            f"{src} && reg9[4] == 1",
+            f"{mac_prefix}reg9[4] = 0; ct_snat({ext});",
+            hint=hint,
         )
     if nat.type in ("dnat", "dnat_and_snat"):
         yield Lflow(
-            dp, LR_IN_DNAT, 100, f"ip && ip4.dst == {ext} && inport == {gw_name}{central}",
-            f"ct_dnat_in_czone({logical});", hint=hint,
+            dp,
+            LR_IN_DNAT,
+            100,
+            f"ip && ip4.dst == {ext} && inport == {gw_name}{central}",
+            f"ct_dnat_in_czone({logical});",
+            hint=hint,
         )
         yield Lflow(
-            dp, LR_OUT_UNDNAT, 100, f"ip && ip4.src == {logical} && outport == {gw_name}{central}",
-            f"{mac_prefix}ct_dnat_in_czone;", hint=hint,
+            dp,
+            LR_OUT_UNDNAT,
+            100,
+            f"ip && ip4.src == {logical} && outport == {gw_name}{central}",
+            f"{mac_prefix}ct_dnat_in_czone;",
+            hint=hint,
         )
     yield Lflow(
-        dp, LR_OUT_CHK_DNAT_LOCAL, 50, f"ip && ip4.dst == {ext} && {resident}",
-        "reg9[4] = 1; next;", hint=hint,
+        dp,
+        LR_OUT_CHK_DNAT_LOCAL,
+        50,
+        f"ip && ip4.dst == {ext} && {resident}",
+        "reg9[4] = 1; next;",
+        hint=hint,
     )
     yield Lflow(
-        dp, LR_OUT_EGR_LOOP, 100, f"ip4.dst == {ext} && outport == {gw_name} && {resident}",
-        EGRESS_LOOPBACK, hint=hint,
+        dp,
+        LR_OUT_EGR_LOOP,
+        100,
+        f"ip4.dst == {ext} && outport == {gw_name} && {resident}",
+        EGRESS_LOOPBACK,
+        hint=hint,
     )

@@ -126,15 +126,22 @@ def _connected_routes(dp: str, port: RouterPort) -> Iterator[Lflow]:
     name = text.quote(port.name)
     lla = port.networks.lla
     yield Lflow(
-        dp, LR_IN_IP_ROUTING, 194, f"inport == {name} && ip6.dst == fe80::/64",
+        dp,
+        LR_IN_IP_ROUTING,
+        194,
+        f"inport == {name} && ip6.dst == fe80::/64",
         f"ip.ttl--; reg8[0..15] = 0; xxreg0 = ip6.dst; xxreg1 = {lla}; eth.src = {port.mac}; "
         f"outport = {name}; flags.loopback = 1; next;",
         hint=port.uuid,
     )
     for net in port.networks.ipv4:
         yield Lflow(
-            dp, LR_IN_IP_ROUTING, net.plen * 3 + 2, f"ip4.dst == {net.network_str}",
-            _route_action(port, "ip4.dst", str(net.addr)), hint=port.uuid,
+            dp,
+            LR_IN_IP_ROUTING,
+            net.plen * 3 + 2,
+            f"ip4.dst == {net.network_str}",
+            _route_action(port, "ip4.dst", str(net.addr)),
+            hint=port.uuid,
         )
 
 
@@ -150,21 +157,30 @@ def _static_routes(view: RouterView) -> Iterator[Lflow]:
         first = members[0]
         if len(members) == 1:
             yield Lflow(
-                dp, LR_IN_IP_ROUTING, first.priority, first.match,
-                _route_action(first.port, first.nexthop, first.port_ip), hint=first.route.uuid,
+                dp,
+                LR_IN_IP_ROUTING,
+                first.priority,
+                first.match,
+                _route_action(first.port, first.nexthop, first.port_ip),
+                hint=first.route.uuid,
             )
             continue
         group_id += 1
         ids = ", ".join(str(i) for i in range(1, len(members) + 1))
         yield Lflow(
-            dp, LR_IN_IP_ROUTING, first.priority, first.match,
+            dp,
+            LR_IN_IP_ROUTING,
+            first.priority,
+            first.match,
             f"ip.ttl--; flags.loopback = 1; reg8[0..15] = {group_id}; "
             f"reg8[16..31] = select({ids});",
             hint=first.route.uuid,
         )
         for member_id, member in enumerate(members, start=1):
             yield Lflow(
-                dp, LR_IN_IP_ROUTING_ECMP, 100,
+                dp,
+                LR_IN_IP_ROUTING_ECMP,
+                100,
                 f"reg8[0..15] == {group_id} && reg8[16..31] == {member_id}",
                 f"reg0 = {member.nexthop}; reg1 = {member.port_ip}; eth.src = {member.port.mac}; "
                 f"outport = {text.quote(member.port.name)}; next;",

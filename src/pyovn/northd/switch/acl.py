@@ -93,8 +93,11 @@ def _stateful_defaults(dp: str, stage: Stage, ingress: bool) -> Iterator[Lflow]:
         dp, stage, 65532, "!ct.est && ct.rel && !ct.new && !ct.inv && ct_mark.blocked == 0", related
     )
     yield Lflow(
-        dp, stage, 65532,
-        "ct.est && !ct.rel && !ct.new && !ct.inv && ct.rpl && ct_mark.blocked == 0", reply,
+        dp,
+        stage,
+        65532,
+        "ct.est && !ct.rel && !ct.new && !ct.inv && ct.rpl && ct_mark.blocked == 0",
+        reply,
     )
     yield Lflow(dp, stage, 65532, "ct.inv || (ct.est && ct.rpl && ct_mark.blocked == 1)", "drop;")
     yield Lflow(dp, stage, 1, "ip && !ct.est", "reg0[1] = 1; next;")
@@ -143,8 +146,12 @@ def _acl_entry_flows(dp: str, acl: Acl, stateful: bool) -> Iterator[Lflow]:
             return
         label = f"reg0[1] = 1; reg0[13] = 1; reg3 = {acl.label}; " if acl.label else ""
         new = label or "reg0[1] = 1; "
-        yield Lflow(dp, stage, priority, f"reg0[7] == 1 && ({acl.match})", f"{new}{log}next;", hint=hint)
-        yield Lflow(dp, stage, priority, f"reg0[8] == 1 && ({acl.match})", f"{label}{log}next;", hint=hint)
+        yield Lflow(
+            dp, stage, priority, f"reg0[7] == 1 && ({acl.match})", f"{new}{log}next;", hint=hint
+        )
+        yield Lflow(
+            dp, stage, priority, f"reg0[8] == 1 && ({acl.match})", f"{label}{log}next;", hint=hint
+        )
         return
     if acl.action == "reject":
         verdict = f"{log}{_reject(ingress)}"
@@ -163,7 +170,9 @@ def _acl_entry_flows(dp: str, acl: Acl, stateful: bool) -> Iterator[Lflow]:
     yield Lflow(
         dp, stage, priority, f"reg0[10] == 1 && ({acl.match})", f"{BLOCK}{log}/* drop */", hint=hint
     )
-    yield Lflow(dp, stage, priority, f"reg0[9] == 1 && ({acl.match})", f"{log}/* drop */", hint=hint)
+    yield Lflow(
+        dp, stage, priority, f"reg0[9] == 1 && ({acl.match})", f"{log}/* drop */", hint=hint
+    )
 
 
 @builder
@@ -171,10 +180,18 @@ def stateful_flows(view: SwitchView) -> Iterator[Lflow]:
     """ls_in_stateful / ls_out_stateful: commit what the ACL stage hinted."""
     dp = view.uuid
     for stage in (LS_IN_STATEFUL, LS_OUT_STATEFUL):
-        yield Lflow(dp, stage, 100, "reg0[1] == 1 && reg0[13] == 0", "ct_commit { ct_mark.blocked = 0; }; next;")
         yield Lflow(
-            dp, stage, 100, "reg0[1] == 1 && reg0[13] == 1",
+            dp,
+            stage,
+            100,
+            "reg0[1] == 1 && reg0[13] == 0",
+            "ct_commit { ct_mark.blocked = 0; }; next;",
+        )
+        yield Lflow(
+            dp,
+            stage,
+            100,
+            "reg0[1] == 1 && reg0[13] == 1",
             "ct_commit { ct_mark.blocked = 0; ct_label.label = reg3; }; next;",
         )
         yield Lflow(dp, stage, 0, "1", "next;")
-

@@ -41,21 +41,36 @@ def _nd_reply(action: str, mac: str, addr: ipaddress.IPv6Address) -> str:
 
 
 def _responder(
-    dp: str, port: str, hint: str, mac: str, ipv4: list[str],
-    ipv6: list[ipaddress.IPv6Address], nd_action: str,
+    dp: str,
+    port: str,
+    hint: str,
+    mac: str,
+    ipv4: list[str],
+    ipv6: list[ipaddress.IPv6Address],
+    nd_action: str,
 ) -> Iterator[Lflow]:
     for ip in ipv4:
         match = f"arp.tpa == {ip} && arp.op == 1"
         yield Lflow(
-            dp, LS_IN_ARP_RSP, 100, f"{match} && {text.inport(port)}", "next;",
-            hint=hint, io_port=port,
+            dp,
+            LS_IN_ARP_RSP,
+            100,
+            f"{match} && {text.inport(port)}",
+            "next;",
+            hint=hint,
+            io_port=port,
         )
         yield Lflow(dp, LS_IN_ARP_RSP, 50, match, _arp_reply(mac, ip), hint=hint)
     for addr in ipv6:
         match = _nd_match(addr)
         yield Lflow(
-            dp, LS_IN_ARP_RSP, 100, f"{match} && {text.inport(port)}", "next;",
-            hint=hint, io_port=port,
+            dp,
+            LS_IN_ARP_RSP,
+            100,
+            f"{match} && {text.inport(port)}",
+            "next;",
+            hint=hint,
+            io_port=port,
         )
         yield Lflow(dp, LS_IN_ARP_RSP, 50, match, _nd_reply(nd_action, mac, addr), hint=hint)
 
@@ -72,14 +87,24 @@ def arp_responder_flows(view: SwitchView) -> Iterator[Lflow]:
             continue
         for entry in port.addresses:
             yield from _responder(
-                dp, port.name, port.uuid, entry.mac,
-                [str(n.addr) for n in entry.ipv4], [n.addr for n in entry.ipv6], "nd_na",
+                dp,
+                port.name,
+                port.uuid,
+                entry.mac,
+                [str(n.addr) for n in entry.ipv4],
+                [n.addr for n in entry.ipv6],
+                "nd_na",
             )
     for link in view.router_links:
         nets = link.lrp.networks
         v6 = [nets.lla, *(n.addr for n in nets.ipv6 if not n.addr.is_link_local)]
         yield from _responder(
-            dp, link.lsp.name, link.lsp.uuid, nets.mac,
-            [str(n.addr) for n in nets.ipv4], v6, "nd_na_router",
+            dp,
+            link.lsp.name,
+            link.lsp.uuid,
+            nets.mac,
+            [str(n.addr) for n in nets.ipv4],
+            v6,
+            "nd_na_router",
         )
     yield Lflow(dp, LS_IN_ARP_RSP, 0, "1", "next;")

@@ -58,10 +58,14 @@ def dhcp_flows(view: SwitchView) -> Iterator[Lflow]:
         if view.has_acls:
             commit = "ct_commit; next;" if view.has_stateful_acl else "next;"
             yield Lflow(
-                dp, LS_OUT_ACL, 34000,
+                dp,
+                LS_OUT_ACL,
+                34000,
                 f"{text.outport(name)} && eth.src == {server_mac} && ip4.src == {server_ip} "
                 "&& udp && udp.src == 67 && udp.dst == 68",
-                commit, hint=hint, io_port=name,
+                commit,
+                hint=hint,
+                io_port=name,
             )
         offer = _offer(port, opts)
         if offer is None:
@@ -71,20 +75,32 @@ def dhcp_flows(view: SwitchView) -> Iterator[Lflow]:
         head = f"{text.inport(name)} && eth.src == {mac}"
         tail = "udp.src == 68 && udp.dst == 67"
         yield Lflow(
-            dp, LS_IN_DHCP_OPTIONS, 100,
+            dp,
+            LS_IN_DHCP_OPTIONS,
+            100,
             f"{head} && ip4.src == 0.0.0.0 && ip4.dst == 255.255.255.255 && {tail}",
-            action, hint=hint, io_port=name,
+            action,
+            hint=hint,
+            io_port=name,
         )
         yield Lflow(
-            dp, LS_IN_DHCP_OPTIONS, 100,
+            dp,
+            LS_IN_DHCP_OPTIONS,
+            100,
             f"{head} && ip4.src == {ip} && ip4.dst == {{{server_ip}, 255.255.255.255}} && {tail}",
-            action, hint=hint, io_port=name,
+            action,
+            hint=hint,
+            io_port=name,
         )
         yield Lflow(
-            dp, LS_IN_DHCP_RESPONSE, 100, f"{head} && ip4 && {tail} && reg0[3]",
+            dp,
+            LS_IN_DHCP_RESPONSE,
+            100,
+            f"{head} && ip4 && {tail} && reg0[3]",
             f"eth.dst = eth.src; eth.src = {server_mac}; ip4.src = {server_ip}; udp.src = 67; "
             "udp.dst = 68; outport = inport; flags.loopback = 1; output;",
-            hint=hint, io_port=name,
+            hint=hint,
+            io_port=name,
         )
     yield Lflow(dp, LS_IN_DHCP_OPTIONS, 0, "1", "next;")
     yield Lflow(dp, LS_IN_DHCP_RESPONSE, 0, "1", "next;")

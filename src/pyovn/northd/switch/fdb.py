@@ -23,12 +23,20 @@ def fdb_flows(view: SwitchView) -> Iterator[Lflow]:
         if port.has_unknown and port.is_vif and not port.port_security:
             match = text.inport(port.name)
             yield Lflow(
-                dp, LS_IN_LOOKUP_FDB, 100, match,
-                "reg0[11] = lookup_fdb(inport, eth.src); next;", hint=port.uuid,
+                dp,
+                LS_IN_LOOKUP_FDB,
+                100,
+                match,
+                "reg0[11] = lookup_fdb(inport, eth.src); next;",
+                hint=port.uuid,
             )
             yield Lflow(
-                dp, LS_IN_PUT_FDB, 100, f"{match} && reg0[11] == 0",
-                "put_fdb(inport, eth.src); next;", hint=port.uuid,
+                dp,
+                LS_IN_PUT_FDB,
+                100,
+                f"{match} && reg0[11] == 0",
+                "put_fdb(inport, eth.src); next;",
+                hint=port.uuid,
             )
     yield Lflow(dp, LS_IN_LOOKUP_FDB, 0, "1", "next;")
     yield Lflow(dp, LS_IN_PUT_FDB, 0, "1", "next;")

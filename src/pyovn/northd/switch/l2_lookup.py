@@ -29,26 +29,35 @@ MC_UNKNOWN = '"_MC_unknown"'
 
 def _router_arp_flows(dp: str, link: RouterLink) -> Iterator[Lflow]:
     lsp, lrp = link.lsp, link.lrp
-    action = f"clone {{outport = {text.quote(lsp.name)}; output; }}; outport = {MC_FLOOD_L2}; output;"
+    action = (
+        f"clone {{outport = {text.quote(lsp.name)}; output; }}; outport = {MC_FLOOD_L2}; output;"
+    )
     targets = [f"arp.op == 1 && arp.tpa == {n.addr}" for n in lrp.networks.ipv4]
     nat_ips = sorted(
-        {nat.external_ip for nat in link.router.nats if nat.type != "snat" and ":" not in nat.external_ip}
+        {
+            nat.external_ip
+            for nat in link.router.nats
+            if nat.type != "snat" and ":" not in nat.external_ip
+        }
     )
     targets += [f"arp.op == 1 && arp.tpa == {ip}" for ip in nat_ips]
     v6 = [lrp.networks.lla, *(n.addr for n in lrp.networks.ipv6 if not n.addr.is_link_local)]
     targets += [f"nd_ns && nd.target == {addr}" for addr in v6]
     for target in targets:
-        yield Lflow(
-            dp, LS_IN_L2_LKUP, 80, f"flags[1] == 0 && {target}", action, hint=lsp.uuid
-        )
+        yield Lflow(dp, LS_IN_L2_LKUP, 80, f"flags[1] == 0 && {target}", action, hint=lsp.uuid)
     # The router may send from its floating IPs' MACs too, whichever port it uses.
     macs = [lrp.mac]
     if link.gateway_port is not None:
-        macs += sorted({n.external_mac for n in link.router.nats if n.is_distributed and n.external_mac})
+        macs += sorted(
+            {n.external_mac for n in link.router.nats if n.is_distributed and n.external_mac}
+        )
     yield Lflow(
-        dp, LS_IN_L2_LKUP, 75,
+        dp,
+        LS_IN_L2_LKUP,
+        75,
         f"eth.src == {{{', '.join(macs)}}} && (arp.op == 1 || rarp.op == 3 || nd_ns)",
-        f"outport = {MC_FLOOD_L2}; output;", hint=lsp.uuid,
+        f"outport = {MC_FLOOD_L2}; output;",
+        hint=lsp.uuid,
     )
 
 
@@ -66,9 +75,12 @@ def _router_mac_flows(dp: str, link: RouterLink) -> Iterator[Lflow]:
     for nat in link.router.nats:
         if nat.is_distributed and nat.external_mac and nat.logical_port:
             yield Lflow(
-                dp, LS_IN_L2_LKUP, 50,
+                dp,
+                LS_IN_L2_LKUP,
+                50,
                 f"eth.dst == {nat.external_mac} && {text.is_chassis_resident(nat.logical_port)}",
-                deliver, hint=lsp.uuid,
+                deliver,
+                hint=lsp.uuid,
             )
 
 
@@ -77,7 +89,10 @@ def l2_lookup_flows(view: SwitchView) -> Iterator[Lflow]:
     """ls_in_l2_lkup / ls_in_l2_unknown."""
     dp = view.uuid
     yield Lflow(
-        dp, LS_IN_L2_LKUP, 110, "eth.dst == $svc_monitor_mac && (tcp || icmp || icmp6)",
+        dp,
+        LS_IN_L2_LKUP,
+        110,
+        "eth.dst == $svc_monitor_mac && (tcp || icmp || icmp6)",
         "handle_svc_check(inport);",
     )
     for link in view.router_links:

@@ -39,13 +39,20 @@ def port_security_flows(view: SwitchView) -> Iterator[Lflow]:
     for port in view.ports:
         if not port.enabled:
             yield Lflow(
-                dp, LS_IN_CHECK_PORT_SEC, 100, text.inport(port.name),
-                f"{PORT_SEC_DROP} = 1; next;", hint=port.uuid,
+                dp,
+                LS_IN_CHECK_PORT_SEC,
+                100,
+                text.inport(port.name),
+                f"{PORT_SEC_DROP} = 1; next;",
+                hint=port.uuid,
             )
         queue = port.option("qdisc_queue_id")
         if port.enabled and queue and port.type != "localnet":
             yield Lflow(
-                dp, LS_IN_CHECK_PORT_SEC, 70, text.inport(port.name),
+                dp,
+                LS_IN_CHECK_PORT_SEC,
+                70,
+                text.inport(port.name),
                 f"set_queue({queue}); {PORT_SEC_DROP} = check_in_port_sec(); next;",
                 hint=port.uuid,
             )
@@ -53,15 +60,17 @@ def port_security_flows(view: SwitchView) -> Iterator[Lflow]:
     yield Lflow(dp, LS_IN_APPLY_PORT_SEC, 50, f"{PORT_SEC_DROP} == 1", "drop;")
     yield Lflow(dp, LS_IN_APPLY_PORT_SEC, 0, "1", "next;")
     yield Lflow(dp, LS_OUT_CHECK_PORT_SEC, 100, "eth.mcast", f"{PORT_SEC_DROP} = 0; next;")
-    yield Lflow(
-        dp, LS_OUT_CHECK_PORT_SEC, 0, "1", f"{PORT_SEC_DROP} = check_out_port_sec(); next;"
-    )
+    yield Lflow(dp, LS_OUT_CHECK_PORT_SEC, 0, "1", f"{PORT_SEC_DROP} = check_out_port_sec(); next;")
     for port in view.ports:
         queue = port.option("qdisc_queue_id")
         if port.type == "localnet" and queue:
             yield Lflow(
-                dp, LS_OUT_APPLY_PORT_SEC, 100, text.outport(port.name),
-                f"set_queue({queue}); output;", hint=port.uuid,
+                dp,
+                LS_OUT_APPLY_PORT_SEC,
+                100,
+                text.outport(port.name),
+                f"set_queue({queue}); output;",
+                hint=port.uuid,
             )
     yield Lflow(dp, LS_OUT_APPLY_PORT_SEC, 50, f"{PORT_SEC_DROP} == 1", "drop;")
     yield Lflow(dp, LS_OUT_APPLY_PORT_SEC, 0, "1", "output;")

@@ -52,8 +52,13 @@ def pre_acl_flows(view: SwitchView) -> Iterator[Lflow]:
             yield Lflow(dp, stage, 110, "eth.mcast", "next;")
             for name, uuid in _skip_ports(view):
                 yield Lflow(
-                    dp, stage, 110, f"ip && {key} == {text.quote(name)}", "next;",
-                    hint=uuid, io_port=name,
+                    dp,
+                    stage,
+                    110,
+                    f"ip && {key} == {text.quote(name)}",
+                    "next;",
+                    hint=uuid,
+                    io_port=name,
                 )
             yield Lflow(dp, stage, 110, ND_MLD_DHCPV6, "next;")
             yield Lflow(dp, stage, 100, "ip", "reg0[0] = 1; next;")
@@ -77,8 +82,13 @@ def pre_lb_flows(view: SwitchView) -> Iterator[Lflow]:
     yield Lflow(dp, LS_IN_PRE_LB, 110, "eth.mcast", "next;")
     for name, uuid in skip:
         yield Lflow(
-            dp, LS_IN_PRE_LB, 110, f"ip && inport == {text.quote(name)}", "next;",
-            hint=uuid, io_port=name,
+            dp,
+            LS_IN_PRE_LB,
+            110,
+            f"ip && inport == {text.quote(name)}",
+            "next;",
+            hint=uuid,
+            io_port=name,
         )
     yield Lflow(dp, LS_IN_PRE_LB, 110, ND_MLD, "next;")
     yield Lflow(dp, LS_IN_PRE_LB, 110, "reg0[16] == 1", "next;")
@@ -88,8 +98,13 @@ def pre_lb_flows(view: SwitchView) -> Iterator[Lflow]:
     yield Lflow(dp, LS_OUT_PRE_LB, 110, SVC_MON_OUT, "next;")
     for name, uuid in skip:
         yield Lflow(
-            dp, LS_OUT_PRE_LB, 110, f"ip && outport == {text.quote(name)}", egress_skip,
-            hint=uuid, io_port=name,
+            dp,
+            LS_OUT_PRE_LB,
+            110,
+            f"ip && outport == {text.quote(name)}",
+            egress_skip,
+            hint=uuid,
+            io_port=name,
         )
     yield Lflow(dp, LS_OUT_PRE_LB, 110, ND_MLD, "next;")
     yield Lflow(dp, LS_OUT_PRE_LB, 110, "reg0[16] == 1", "next;")

@@ -1,0 +1,1 @@
+"""Southbound side of northd: desired SB rows and the minimal transaction."""
