@@ -169,8 +169,8 @@ class Northd:
         if not self._lflows_loaded:
             await self._load_lflows()
         topo = self.topology()
-        self._report(topo)
         delta = self.engine.compute(topo)
+        self._report(topo)
         self.lflows.remove(delta.removed)
         self.lflows.add(delta.added)
         txn = SbTxn(self._codecs())
@@ -314,7 +314,7 @@ class Northd:
         return ops
 
     def _report(self, topo: Topology) -> None:
-        for message in [*topo.diagnostics.messages, *validate(topo)]:
+        for message in [*topo.diagnostics.messages, *validate(self.engine.views.values())]:
             if message not in self._reported:
                 self._reported.add(message)
                 self.stats.problems.append(message)

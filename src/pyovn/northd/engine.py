@@ -58,11 +58,14 @@ class Engine:
             if self.incremental and self.views.get(uuid) == view:
                 continue
             new = switch_flows(view) if isinstance(view, SwitchView) else router_flows(view)
-            old = self.flows.get(uuid, [])
+            old = self.flows.get(uuid)
             delta.recomputed += 1
-            old_count, new_count = Counter(old), Counter(new)
-            delta.removed.extend((old_count - new_count).elements())
-            delta.added.extend((new_count - old_count).elements())
+            if old is None:
+                delta.added.extend(new)
+            else:
+                old_count, new_count = Counter(old), Counter(new)
+                delta.removed.extend((old_count - new_count).elements())
+                delta.added.extend((new_count - old_count).elements())
             self.views[uuid] = view
             self.flows[uuid] = new
         return delta

@@ -49,10 +49,11 @@ class Stage:
     pipeline: Pipeline
     table: int
     name: str
+    direction: str = ""
 
-    @property
-    def direction(self) -> str:
-        return self.pipeline.direction
+    def __post_init__(self) -> None:
+        # A plain attribute: flow keys read it for every flow.
+        object.__setattr__(self, "direction", self.pipeline.direction)
 
     def __str__(self) -> str:
         return self.name

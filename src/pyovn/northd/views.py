@@ -190,7 +190,7 @@ def _switch_neighbors(
                     name=other.name,
                     mac=other.mac,
                     ipv4=tuple(str(n.addr) for n in other.networks.ipv4),
-                    ipv6=tuple(str(n.addr) for n in other.networks.ipv6),
+                    ipv6=(str(other.networks.lla), *(str(n.addr) for n in other.networks.ipv6)),
                     is_router=True,
                     resident_port=gw.redirect_port
                     if gw is not None and gw.uuid == other.uuid
@@ -198,14 +198,17 @@ def _switch_neighbors(
                 )
             )
             continue
+        # A VIF's addresses resolve statically only in the families our port routes.
+        has_v4 = bool(lrp.networks.ipv4)
+        has_v6 = any(not n.addr.is_link_local for n in lrp.networks.ipv6)
         for entry in port.addresses:
             out.append(
                 NeighborPort(
                     router_port=lrp.name,
                     name=port.name,
                     mac=entry.mac,
-                    ipv4=tuple(str(n.addr) for n in entry.ipv4),
-                    ipv6=tuple(str(n.addr) for n in entry.ipv6),
+                    ipv4=tuple(str(n.addr) for n in entry.ipv4) if has_v4 else (),
+                    ipv6=tuple(str(n.addr) for n in entry.ipv6) if has_v6 else (),
                 )
             )
     return out

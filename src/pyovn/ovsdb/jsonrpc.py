@@ -1,9 +1,7 @@
 """JSON-RPC 1.0 over a byte stream, as OVSDB uses it (RFC 7047 section 4).
 
 Messages are JSON objects sent back to back with no delimiter, so the
-receiving side must find where each one ends. `JsonStreamSplitter` does that
-incrementally: a regular expression consumes whole strings and brackets at C
-speed, and the nesting depth says when a message is complete.
+receiving side must find where each one ends; `JsonStreamSplitter` does.
 """
 
 import re
@@ -29,9 +27,11 @@ __all__ = [
 #: Largest incoming message accepted before the connection is dropped.
 DEFAULT_MAX_MESSAGE = 256 * 1024 * 1024
 
-# A complete string, a bracket, or a lone quote (an unterminated string).
-_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[{}\[\]]|"', re.DOTALL)
-_SPACE = re.compile(rb"[ \t\r\n]*")
+# Everything up to the next bracket outside a string.
+_SKIP = re.compile(rb'(?:[^"{}\[\]]+|"(?:[^"\\]|\\.)*")*', re.DOTALL)
+# A complete string; the rest of a string whose opening quote was already read.
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_STRING_REST = re.compile(rb'(?:[^"\\]|\\.)*"', re.DOTALL)
 
 
 def dumps(value: Any) -> bytes:
@@ -40,69 +40,120 @@ def dumps(value: Any) -> bytes:
 
 
 class JsonStreamSplitter:
-    """Cuts a byte stream into complete top-level JSON values."""
+    """Cuts a byte stream into complete top-level JSON values.
+
+    The splitter tracks the bracket depth of the stream using regular
+    expressions and byte counts only (C speed): strings are cut out with a
+    regex, brackets counted with `bytes.count`, and the string state is
+    carried across reads. Only when the depth returns to zero can the buffer
+    hold whole messages; then orjson parses it in one go, and only if that
+    fails (several messages at once, or a malformed one) does a bracket-by-
+    bracket scan find the message boundaries.
+    """
 
     def __init__(self, max_size: int = DEFAULT_MAX_MESSAGE) -> None:
         self.max_size = max_size
         self._buf = bytearray()
-        self._scan = 0  # where scanning resumes
         self._depth = 0
+        self._in_string = False
+        self._escape = False  # the last byte read was a backslash inside a string
 
     def feed(self, data: bytes) -> list[Any]:
         """Add bytes; return every value completed by them, parsed."""
+        if not self._buf:
+            data = data.lstrip(b" \t\r\n")
+            if not data:
+                return []
+            if data[0] not in b"{[":
+                got = data[:16]
+                raise ProtocolError(f"invalid JSON: a message must start with '{{' (got {got!r})")
         self._buf += data
-        out: list[Any] = []
-        while True:
-            end = self._find_end()
-            if end is None:
-                break
-            chunk = bytes(self._buf[:end])
-            del self._buf[:end]
-            self._scan = 0
+        self._account(data)
+        if len(self._buf) > self.max_size:
+            raise ProtocolError(f"message exceeds the {self.max_size}-byte limit without ending")
+        if self._depth or self._in_string:
+            return []
+        return self._split()
+
+    def _account(self, data: bytes) -> None:
+        pos = 0
+        if self._in_string:
+            if self._escape:
+                pos, self._escape = 1, False
+            m = _STRING_REST.match(data, pos)
+            if m is None:
+                self._escape = _odd_backslashes(data, pos)
+                return
+            pos = m.end()
+            self._in_string = False
+        outside = _STRING.sub(b"", data[pos:] if pos else data)
+        quote = outside.find(b'"')
+        if quote >= 0:
+            self._in_string = True
+            self._escape = _odd_backslashes(data, 0)
+            outside = outside[:quote]
+        self._depth += (
+            outside.count(b"{") + outside.count(b"[") - outside.count(b"}") - outside.count(b"]")
+        )
+        if self._depth < 0:
+            raise ProtocolError("invalid JSON: unbalanced brackets")
+
+    def _split(self) -> list[Any]:
+        buf = bytes(self._buf)
+        self._buf.clear()
+        try:
+            return [orjson.loads(buf)]
+        except orjson.JSONDecodeError:
+            pass
+        out = []
+        for chunk in _message_chunks(buf):
             try:
                 out.append(orjson.loads(chunk))
             except orjson.JSONDecodeError as exc:
                 raise ProtocolError(f"invalid JSON: {exc}") from None
-        if len(self._buf) > self.max_size:
-            raise ProtocolError(f"message exceeds the {self.max_size}-byte limit without ending")
         return out
 
-    def _find_end(self) -> int | None:
-        buf = self._buf
-        if self._depth == 0:
-            start = _SPACE.match(buf, self._scan)
-            pos = start.end() if start else self._scan
-            if pos >= len(buf):
-                del buf[:pos]
-                self._scan = 0
-                return None
-            if buf[pos] not in b"{[":
-                got = bytes(buf[pos : pos + 16])
-                raise ProtocolError(f"invalid JSON: a message must start with '{{' (got {got!r})")
-            self._scan = pos
-        depth = self._depth
-        for match in _TOKEN.finditer(buf, self._scan):
-            token = match.group()
-            first = token[0]
-            if first == 0x22:  # '"'
-                if len(token) == 1:
-                    # An unterminated string: rescan from it when more arrives.
-                    self._depth = depth
-                    self._scan = match.start()
-                    return None
-                continue
-            if first in (0x7B, 0x5B):  # '{' '['
-                depth += 1
-            else:
-                depth -= 1
-                if depth == 0:
-                    self._depth = 0
-                    return match.end()
-                if depth < 0:
-                    raise ProtocolError("invalid JSON: unbalanced brackets")
-        self._depth = depth
-        self._scan = len(buf)
-        return None
+
+def _odd_backslashes(data: bytes, start: int) -> bool:
+    """Whether data[start:] ends in an unpaired backslash (an escape cut by a read)."""
+    segment = data[start:]
+    return (len(segment) - len(segment.rstrip(b"\\"))) % 2 == 1
+
+
+def _message_chunks(buf: bytes) -> list[bytes]:
+    """Split a buffer of whole messages at their boundaries (bracket by bracket)."""
+    chunks = []
+    pos, start, depth = 0, None, 0
+    size = len(buf)
+    while pos < size:
+        pos = _SKIP.match(buf, pos).end()  # type: ignore[union-attr]
+        if pos >= size:
+            break
+        if start is None:
+            start = pos
+        depth += 1 if buf[pos] in b"{[" else -1
+        pos += 1
+        if depth == 0:
+            chunks.append(buf[start:pos])
+            start = None
+    if start is not None or not chunks:
+        raise ProtocolError("invalid JSON: could not find complete messages")
+    for between in _gaps(buf, chunks):
+        if between.strip():
+            raise ProtocolError(
+                f"invalid JSON: unexpected {between.strip()[:16]!r} between messages"
+            )
+    return chunks
+
+
+def _gaps(buf: bytes, chunks: list[bytes]) -> list[bytes]:
+    gaps, pos = [], 0
+    for chunk in chunks:
+        at = buf.find(chunk, pos)
+        gaps.append(buf[pos:at])
+        pos = at + len(chunk)
+    gaps.append(buf[pos:])
+    return gaps
 
 
 @dataclass(frozen=True, slots=True)

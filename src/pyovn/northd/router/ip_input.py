@@ -74,6 +74,10 @@ def ip_input_flows(view: RouterView) -> Iterator[Lflow]:
         (0, "1", "next;"),
     ):
         yield Lflow(dp, LR_IN_IP_INPUT, priority, match, actions)
+    if view.gateway_port is None:
+        for port in view.ports:
+            if _connected(port):
+                yield from _unreachable_flows(dp, port)
     snat_ips = view.snat_ips()
     for port in view.ports:
         own = [str(n.addr) for n in port.networks.ipv4 if str(n.addr) not in snat_ips]
@@ -184,6 +188,52 @@ def _host_flows(view: RouterView, port: RouterPort) -> Iterator[Lflow]:
         "ip6.dst <-> ip6.src; ip.ttl = 255; icmp6.type = 129; flags.loopback = 1; next; ",
         hint=port.uuid,
     )
+
+
+def _unreachable_flows(dp: str, port: RouterPort) -> Iterator[Lflow]:
+    """Refuse TCP/UDP/SCTP and other protocols to the router's own addresses.
+
+    Only on routers without a gateway port: on a gateway, such traffic may be
+    NATted instead.
+    """
+    families = [("4", str(n.addr), "icmp4", "3", "3", "2") for n in port.networks.ipv4]
+    v6 = [port.networks.lla, *(n.addr for n in port.networks.ipv6 if not n.addr.is_link_local)]
+    families += [("6", str(a), "icmp6", "1", "4", "3") for a in v6]
+    for ver, addr, icmp, typ, udp_code, proto_code in families:
+        head = f"ip{ver} && ip{ver}.dst == {addr} && !ip.later_frag"
+        swap = f"eth.dst <-> eth.src; ip{ver}.dst <-> ip{ver}.src;"
+        yield Lflow(
+            dp,
+            LR_IN_IP_INPUT,
+            80,
+            f"{head} && sctp",
+            f"sctp_abort {{{swap} next; }};",
+            hint=port.uuid,
+        )
+        yield Lflow(
+            dp,
+            LR_IN_IP_INPUT,
+            80,
+            f"{head} && tcp",
+            f"tcp_reset {{{swap} next; }};",
+            hint=port.uuid,
+        )
+        yield Lflow(
+            dp,
+            LR_IN_IP_INPUT,
+            80,
+            f"{head} && udp",
+            f"{icmp} {{{swap} ip.ttl = 255; {icmp}.type = {typ}; {icmp}.code = {udp_code}; next; }};",
+            hint=port.uuid,
+        )
+        yield Lflow(
+            dp,
+            LR_IN_IP_INPUT,
+            70,
+            head,
+            f"{icmp} {{{swap} ip.ttl = 255; {icmp}.type = {typ}; {icmp}.code = {proto_code}; next; }};",
+            hint=port.uuid,
+        )
 
 
 def _ttl_flows(view: RouterView, port: RouterPort) -> Iterator[Lflow]:

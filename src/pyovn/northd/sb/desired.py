@@ -135,7 +135,9 @@ def _ports(topo: Topology, existing: dict[str, tuple[str, int]], out: DesiredSb)
             lrp = topo.lrps[uuid]
             wanted.append((router.uuid, lrp.name, _router_port(topo, lrp, gw)))
             if gw is not None and gw.uuid == lrp.uuid:
-                wanted.append((router.uuid, lrp.redirect_port, _redirect_port(lrp)))
+                # Distributed floating IPs leave locally, so not everything redirects.
+                always = not any(n.is_distributed for n in router.nats)
+                wanted.append((router.uuid, lrp.redirect_port, _redirect_port(lrp, always)))
                 out.ha_groups[lrp.name] = lrp.gateway_chassis
     allocs: dict[str, KeyAllocator] = {}
     for dp, name, _ in wanted:
@@ -219,13 +221,14 @@ def _mac_and_networks(lrp: RouterPort) -> str:
     return " ".join([lrp.mac, *nets])
 
 
-def _redirect_port(lrp: RouterPort) -> DesiredPort:
+def _redirect_port(lrp: RouterPort, always_redirect: bool) -> DesiredPort:
+    options = (("always-redirect", "true"),) if always_redirect else ()
     return DesiredPort(
         lrp.redirect_port,
         "",
         0,
         "chassisredirect",
-        options=(("always-redirect", "true"), ("distributed-port", lrp.name)),
+        options=(*options, ("distributed-port", lrp.name)),
         mac=(_mac_and_networks(lrp),),
         ha_chassis_group=lrp.name,
     )

@@ -17,26 +17,24 @@ from pyovn.northd.sb.txn import NamedUuid, SbTxn
 __all__ = ["FlowKey", "LflowIndex", "flow_key"]
 
 Row = dict[str, Any]
-#: (pipeline, table_id, priority, match, actions, external_ids, tags) of a SB row.
-FlowKey = tuple[str, int, int, str, str, frozenset[tuple[str, str]], frozenset[tuple[str, str]]]
+#: (pipeline, table_id, priority, match, actions, external_ids, tags) of a SB row;
+#: the two maps as sorted item tuples.
+FlowKey = tuple[str, int, int, str, str, tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]
 
 
 def flow_key(flow: Lflow) -> FlowKey:
-    ids = [("stage-name", flow.stage.name)]
-    if flow.source:
-        ids.append(("source", flow.source))
-    if flow.hint:
-        ids.append(("stage-hint", flow.hint[:8]))
-    tags = frozenset({("in_out_port", flow.io_port)}) if flow.io_port else frozenset()
-    return (
-        flow.stage.direction,
-        flow.stage.table,
-        flow.priority,
-        flow.match,
-        flow.actions,
-        frozenset(ids),
-        tags,
-    )
+    stage = flow.stage
+    ids: tuple[tuple[str, str], ...]
+    if flow.source and flow.hint:
+        ids = (("source", flow.source), ("stage-hint", flow.hint[:8]), ("stage-name", stage.name))
+    elif flow.source:
+        ids = (("source", flow.source), ("stage-name", stage.name))
+    elif flow.hint:
+        ids = (("stage-hint", flow.hint[:8]), ("stage-name", stage.name))
+    else:
+        ids = (("stage-name", stage.name),)
+    tags = (("in_out_port", flow.io_port),) if flow.io_port else ()
+    return (stage.direction, stage.table, flow.priority, flow.match, flow.actions, ids, tags)
 
 
 def _row_key(row: Row) -> FlowKey:
@@ -46,9 +44,13 @@ def _row_key(row: Row) -> FlowKey:
         row["priority"],
         row["match"],
         row["actions"],
-        frozenset(row["external_ids"].items()),
-        frozenset(row["tags"].items()),
+        tuple(sorted(row["external_ids"].items())),
+        tuple(sorted(row["tags"].items())),
     )
+
+
+def _uuid_json(uuid: str) -> list[str]:
+    return ["named-uuid", str(uuid)] if isinstance(uuid, NamedUuid) else ["uuid", uuid]
 
 
 class LflowIndex:
@@ -147,25 +149,26 @@ class LflowIndex:
         new_groups: dict[frozenset[str], str],
     ) -> NamedUuid:
         pipeline, table, priority, match, actions, ids, tags = key
+        # Built in wire form directly: this runs once per flow on a full compute.
         row: Row = {
             "pipeline": pipeline,
             "table_id": table,
             "priority": priority,
             "match": match,
             "actions": actions,
-            "external_ids": dict(ids),
-            "tags": dict(tags),
+            "external_ids": ["map", [list(i) for i in ids]],
+            "tags": ["map", [list(t) for t in tags]],
         }
         sb_dps = frozenset(dp_refs[dp] for dp in target)
         if len(sb_dps) == 1:
-            row["logical_datapath"] = sb_dps
+            row["logical_datapath"] = _uuid_json(next(iter(sb_dps)))
         else:
             group = self.groups.get(sb_dps) or new_groups.get(sb_dps)
             if group is None:
                 group = txn.insert("Logical_DP_Group", {"datapaths": sb_dps})
                 new_groups[sb_dps] = group
-            row["logical_dp_group"] = frozenset({group})
-        return txn.insert("Logical_Flow", row)
+            row["logical_dp_group"] = _uuid_json(group)
+        return txn.insert_json("Logical_Flow", row)
 
     def confirm(
         self, inserted: list[tuple[FlowKey, frozenset[str], NamedUuid]], uuids: Mapping[str, str]

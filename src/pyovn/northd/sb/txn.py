@@ -49,6 +49,15 @@ class SbTxn:
         self.inserts += 1
         return name
 
+    def insert_json(self, table: str, row_json: dict[str, Any]) -> NamedUuid:
+        """Insert a row already in wire form (for hot paths)."""
+        self._next += 1
+        name = NamedUuid(f"row{self._next}")
+        self.insert_index[name] = len(self._ops)
+        self._ops.append({"op": "insert", "table": table, "row": row_json, "uuid-name": name})
+        self.inserts += 1
+        return name
+
     def update(self, table: str, uuid: str, columns: dict[str, Any]) -> None:
         if not columns:
             return
