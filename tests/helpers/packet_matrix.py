@@ -87,8 +87,9 @@ def _ip_packet(
 
 def _arp(name: str, switch: str, port: str, mac: str, spa: str, tpa: str) -> Packet:
     flow = (
-        f'inport == "{port}" && eth.src == {mac} && eth.dst == ff:ff:ff:ff:ff:ff && arp.op == 1 '
-        f"&& arp.sha == {mac} && arp.spa == {spa} && arp.tha == 00:00:00:00:00:00 && arp.tpa == {tpa}"
+        f'inport == "{port}" && eth.src == {mac} && eth.dst == ff:ff:ff:ff:ff:ff '
+        f"&& arp.op == 1 && arp.sha == {mac} && arp.spa == {spa} "
+        f"&& arp.tha == 00:00:00:00:00:00 && arp.tpa == {tpa}"
     )
     return Packet(f"{name}-arp", switch, flow)
 
@@ -151,8 +152,9 @@ def packet_matrix(topo: Topology) -> list[Packet]:
                 Packet(
                     f"{src.name}-dhcp",
                     sw,
-                    f'inport == "{src.name}" && eth.src == {src_mac} && eth.dst == ff:ff:ff:ff:ff:ff '
-                    "&& ip4.src == 0.0.0.0 && ip4.dst == 255.255.255.255 && ip.ttl == 64 "
+                    f'inport == "{src.name}" && eth.src == {src_mac} '
+                    "&& eth.dst == ff:ff:ff:ff:ff:ff && ip4.src == 0.0.0.0 "
+                    "&& ip4.dst == 255.255.255.255 && ip.ttl == 64 "
                     "&& udp.src == 68 && udp.dst == 67",
                 )
             )

@@ -223,7 +223,7 @@ def _unreachable_flows(dp: str, port: RouterPort) -> Iterator[Lflow]:
             LR_IN_IP_INPUT,
             80,
             f"{head} && udp",
-            f"{icmp} {{{swap} ip.ttl = 255; {icmp}.type = {typ}; {icmp}.code = {udp_code}; next; }};",
+            _icmp_error(icmp, swap, typ, udp_code),
             hint=port.uuid,
         )
         yield Lflow(
@@ -231,9 +231,15 @@ def _unreachable_flows(dp: str, port: RouterPort) -> Iterator[Lflow]:
             LR_IN_IP_INPUT,
             70,
             head,
-            f"{icmp} {{{swap} ip.ttl = 255; {icmp}.type = {typ}; {icmp}.code = {proto_code}; next; }};",
+            _icmp_error(icmp, swap, typ, proto_code),
             hint=port.uuid,
         )
+
+
+def _icmp_error(icmp: str, swap: str, icmp_type: str, code: str) -> str:
+    return (
+        f"{icmp} {{{swap} ip.ttl = 255; {icmp}.type = {icmp_type}; {icmp}.code = {code}; next; }};"
+    )
 
 
 def _ttl_flows(view: RouterView, port: RouterPort) -> Iterator[Lflow]:
