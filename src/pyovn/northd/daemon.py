@@ -16,14 +16,16 @@ from typing import Any
 
 from pyovn import __version__
 from pyovn.northd.engine import Engine
-from pyovn.northd.sb.desired import desired_sb
+from pyovn.northd.sb.desired import DesiredState
+from pyovn.northd.sb.index import SbIndex
 from pyovn.northd.sb.lflows import LflowIndex
 from pyovn.northd.sb.reconcile import reconcile
 from pyovn.northd.sb.static import sync_static
 from pyovn.northd.sb.txn import SbTxn
-from pyovn.northd.topology import Topology, build_topology
+from pyovn.northd.topology import Topology, TopologyBuilder
 from pyovn.northd.validate import validate
 from pyovn.ovsdb.client import OvsdbClient
+from pyovn.ovsdb.database import Change
 from pyovn.ovsdb.datum import ColumnCodec
 from pyovn.ovsdb.errors import ClientError
 from pyovn.ovsdb.replica import Replica
@@ -77,8 +79,8 @@ class Northd:
         self.sb_client = OvsdbClient(sb_remote)
         self.nb = Replica(self.nb_client, NB)
         self.sb = Replica(self.sb_client, SB, tables={t: None for t in SB_TABLES})
-        self.engine = Engine(incremental)
-        self.lflows = LflowIndex()
+        self.incremental = incremental
+        self._reset_state()
         self.stats = NorthdStats()
         self.active = False
         self._wake = asyncio.Event()
@@ -87,6 +89,16 @@ class Northd:
         self._lflows_loaded = False
         self.sb_client.add_handler("locked", self._on_locked)
         self.sb_client.add_handler("stolen", self._on_stolen)
+
+    def _reset_state(self) -> None:
+        """Forget everything computed; the next run compiles and compares everything."""
+        self.builder = TopologyBuilder()
+        self.engine = Engine(self.incremental)
+        self.lflows = LflowIndex()
+        self.desired = DesiredState()
+        self.index = SbIndex()
+        self._index_ready = False
+        self._pb_changed: set[str] = set()
 
     # -- lifecycle -------------------------------------------------------------
     async def start(self) -> None:
@@ -123,7 +135,15 @@ class Northd:
         self.active = True
         self._wake.set()
 
-    def _sb_changed(self, changes: list[Any]) -> None:
+    def _sb_changed(self, changes: list[Change]) -> None:
+        if self._index_ready:
+            self.index.apply(changes)
+        for ch in changes:
+            if ch.table == "Port_Binding":
+                row = ch.new or ch.old
+                assert row is not None
+                if ch.old is None or ch.new is None or ch.old["up"] != ch.new["up"]:
+                    self._pb_changed.add(row["logical_port"])
         # Our own writes come back as updates too; only react to others'.
         if any(
             ch.table in ("Chassis", "Chassis_Private", "SB_Global", "Port_Binding")
@@ -162,43 +182,57 @@ class Northd:
 
     # -- one compile ------------------------------------------------------------
     def topology(self) -> Topology:
-        return build_topology({name: t.rows for name, t in self.nb.tables.items()})
+        return self.builder.topo
 
     async def run_once(self) -> None:
         started = time.perf_counter()
         if not self._lflows_loaded:
+            self._reset_state()
             await self._load_lflows()
-        topo = self.topology()
-        delta = self.engine.compute(topo)
-        self._report(topo)
+        sb_tables = {name: t.rows for name, t in self.sb.tables.items()}
+        if not self._index_ready:
+            self.index.rebuild(sb_tables)
+            self._index_ready = True
+        changed = self.builder.update({name: t.rows for name, t in self.nb.tables.items()})
+        first = not self.engine.views
+        if first:
+            changed.everything = True
+        topo = self.builder.topo
+        dirty = self.engine.dirty_datapaths(topo, changed)
+        delta = self.engine.compute(topo, dirty)
+        self._report(topo, delta.examined)
         self.lflows.remove(delta.removed)
         self.lflows.add(delta.added)
-        txn = SbTxn(self._codecs())
-        sb_tables = {name: t.rows for name, t in self.sb.tables.items()}
         nb_cfg, nb_options = self._nb_global()
-        desired = desired_sb(topo, *self._current_keys(), nb_options["svc_monitor_mac"])
-        dp_refs, _ = reconcile(sb_tables, desired, txn)
+        pending = self.desired.update(
+            topo, changed, dirty, self.index, sb_tables, nb_options["svc_monitor_mac"]
+        )
+        txn = SbTxn(self._codecs())
+        refs = reconcile(sb_tables, self.desired, pending, self.index, txn)
         sync_static(sb_tables, txn)
         self._sb_global(txn, nb_cfg, nb_options)
         # Groups inserted by earlier transactions are in the replica by now.
         self.lflows.load_groups(self.sb.tables["Logical_DP_Group"].rows)
-        inserted = self.lflows.write(txn, dp_refs)
+        inserted = self.lflows.write(txn, refs.__getitem__)
         if not txn.empty:
             results = await self.sb_client.transact(SB, txn.ops())
             errors = [r for r in results if isinstance(r, dict) and "error" in r]
             if errors:
                 log.error("SB transaction failed: %s", errors[0])
                 self._lflows_loaded = False
-                self.engine = Engine(self.engine.incremental)
                 self._wake.set()
                 return
             self.lflows.confirm(inserted, txn.inserted_uuids(results))
-        await self._update_nb(nb_cfg, nb_options)
+        lsp_dirty = (
+            None
+            if first
+            else {p for s in (dirty or ()) if s in topo.switches for p in topo.switches[s].ports}
+        )
+        await self._update_nb(nb_cfg, nb_options, lsp_dirty)
         self.stats.runs += 1
         self.stats.last_run_ms = (time.perf_counter() - started) * 1000
-        self.stats.last_recomputed = delta.recomputed
+        self.stats.last_recomputed = len(delta.recomputed)
         self.stats.last_txn_ops = len(txn.ops())
-        self.stats.lflows = self.lflows.row_count()
 
     async def _load_lflows(self) -> None:
         result = await self.sb_client.transact(
@@ -220,9 +254,7 @@ class Northd:
             nb_uuid = ids.get("logical-switch") or ids.get("logical-router")
             if nb_uuid:
                 sb_to_nb[uuid] = nb_uuid
-        self.lflows = LflowIndex()
         self.lflows.load(flows, groups, sb_to_nb)
-        self.engine = Engine(self.engine.incremental)
         self._lflows_loaded = True
 
     def _codecs(self) -> dict[str, dict[str, ColumnCodec]]:
@@ -233,21 +265,6 @@ class Northd:
             name: {c: codec_for(col.type) for c, col in table.user_columns.items()}
             for name, table in self.sb.schema.tables.items()
         }
-
-    def _current_keys(self) -> tuple[dict[str, int], dict[str, tuple[str, int]]]:
-        dp_keys: dict[str, int] = {}
-        sb_to_nb: dict[str, str] = {}
-        for uuid, row in self.sb.tables["Datapath_Binding"].rows.items():
-            ids = row["external_ids"]
-            nb_uuid = ids.get("logical-switch") or ids.get("logical-router")
-            if nb_uuid:
-                dp_keys[nb_uuid] = row["tunnel_key"]
-                sb_to_nb[uuid] = nb_uuid
-        port_keys = {
-            row["logical_port"]: (sb_to_nb.get(row["datapath"], ""), row["tunnel_key"])
-            for row in self.sb.tables["Port_Binding"].rows.values()
-        }
-        return dp_keys, port_keys
 
     def _nb_global(self) -> tuple[int, dict[str, str]]:
         rows = list(self.nb.tables["NB_Global"].rows.values())
@@ -269,7 +286,9 @@ class Northd:
         changed = {c: v for c, v in wanted.items() if row[c] != v}
         txn.update("SB_Global", uuid, changed)
 
-    async def _update_nb(self, nb_cfg: int, options: dict[str, str]) -> None:
+    async def _update_nb(
+        self, nb_cfg: int, options: dict[str, str], lsp_dirty: set[str] | None
+    ) -> None:
         ops: list[dict[str, Any]] = []
         rows = list(self.nb.tables["NB_Global"].rows.items())
         if rows:
@@ -286,7 +305,7 @@ class Northd:
                 update["hv_cfg_timestamp"] = int(time.time() * 1000)
             if update:
                 ops.append(_update_op("NB_Global", uuid, update))
-        ops.extend(self._lsp_up_ops())
+        ops.extend(self._lsp_up_ops(lsp_dirty))
         if ops:
             await self.nb_client.transact(NB, ops)
 
@@ -295,26 +314,42 @@ class Northd:
         values = [row["nb_cfg"] for row in privs]
         return min(values) if values else nb_cfg
 
-    def _lsp_up_ops(self) -> list[dict[str, Any]]:
-        """Mirror Port_Binding.up into Logical_Switch_Port.up (router ports are always up)."""
-        bindings = {
-            row["logical_port"]: row for row in self.sb.tables["Port_Binding"].rows.values()
-        }
+    def _lsp_up_ops(self, lsp_dirty: set[str] | None) -> list[dict[str, Any]]:
+        """Mirror Port_Binding.up into Logical_Switch_Port.up (router ports are always up).
+
+        Only ports of recomputed switches and ports whose binding changed are
+        looked at, unless `lsp_dirty` is None (after a restart: all of them).
+        """
+        topo = self.builder.topo
+        if lsp_dirty is None:
+            candidates = set(topo.lsps)
+        else:
+            candidates = lsp_dirty | {
+                topo.lsp_by_name[n] for n in self._pb_changed if n in topo.lsp_by_name
+            }
+        self._pb_changed = set()
+        rows = self.nb.tables["Logical_Switch_Port"].rows
+        bindings = self.sb.tables["Port_Binding"].rows
         ops = []
-        for uuid, row in self.nb.tables["Logical_Switch_Port"].rows.items():
-            pb = bindings.get(row["name"])
+        for uuid in candidates:
+            row = rows.get(uuid)
+            if row is None:
+                continue
             if row["type"] == "router":
                 up = True
-            elif pb is None:
-                continue
             else:
-                up = bool(pb["up"]) and True in pb["up"]
+                pb_uuid = self.index.uuid("Port_Binding", row["name"])
+                if pb_uuid is None or pb_uuid not in bindings:
+                    continue
+                up = True in bindings[pb_uuid]["up"]
             if row["up"] != frozenset({up}):
                 ops.append(_update_op("Logical_Switch_Port", uuid, {"up": up}))
         return ops
 
-    def _report(self, topo: Topology) -> None:
-        for message in [*topo.diagnostics.messages, *validate(self.engine.views.values())]:
+    def _report(self, topo: Topology, examined: set[str]) -> None:
+        """Log each new problem once: NB parsing, then routes of re-examined routers."""
+        views = (self.engine.views[u] for u in examined if u in self.engine.views)
+        for message in [*topo.diagnostics.messages, *validate(views)]:
             if message not in self._reported:
                 self._reported.add(message)
                 self.stats.problems.append(message)

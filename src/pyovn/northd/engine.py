@@ -1,26 +1,26 @@
 """The incremental engine: recompute only the datapaths whose inputs changed.
 
-Each datapath's flows are a pure function of its view (`views.py`). The
-engine keeps the last view and flows of every datapath; after an NB change
-it rebuilds the views, and only datapaths whose view differs run their
-builders again. The result is the exact flow difference, which the SB sync
-turns into the minimal transaction. `incremental=False` recomputes
-everything, for checking that both give the same Southbound.
+Each datapath's flows are a pure function of its view (`views.py`). After
+the topology builder reports what it rebuilt, the engine derives the
+datapaths whose views may differ — the changed switches and routers and
+their neighbours across patch links (a router's ARP table lists the ports of
+its switches, and the ports of other routers on those switches) — rebuilds
+only those views, and reruns the builders only where a view really differs.
+The result is the exact flow difference. `incremental=False` recomputes
+everything on every change, for checking that both give the same SB.
 """
 
-import logging
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from pyovn.northd.flow import Lflow
 from pyovn.northd.router import router_flows
 from pyovn.northd.switch import switch_flows
-from pyovn.northd.topology import Topology
+from pyovn.northd.topology import Changed, Topology
 from pyovn.northd.views import RouterView, SwitchView, router_view, switch_view
 
 __all__ = ["Engine", "FlowDelta"]
-
-log = logging.getLogger(__name__)
 
 View = SwitchView | RouterView
 
@@ -29,7 +29,9 @@ View = SwitchView | RouterView
 class FlowDelta:
     removed: list[Lflow] = field(default_factory=list)
     added: list[Lflow] = field(default_factory=list)
-    recomputed: int = 0  # datapaths whose flows were rebuilt
+    #: datapaths whose views were rebuilt / whose flows were rebuilt
+    examined: set[str] = field(default_factory=set)
+    recomputed: set[str] = field(default_factory=set)
 
 
 class Engine:
@@ -38,37 +40,74 @@ class Engine:
         self.views: dict[str, View] = {}
         self.flows: dict[str, list[Lflow]] = {}
 
-    def views_of(self, topo: Topology) -> dict[str, View]:
-        views: dict[str, View] = {}
-        for uuid, switch in topo.switches.items():
-            views[uuid] = switch_view(topo, switch)
-        for uuid, router in topo.routers.items():
-            if router.enabled:
-                views[uuid] = router_view(topo, router)
-        return views
+    def dirty_datapaths(self, topo: Topology, changed: Changed) -> set[str] | None:
+        """Datapaths whose views may have changed; None means all of them."""
+        if changed.everything or not self.incremental or not self.views:
+            return None
+        dirty = set(changed.switches) | set(changed.routers) | changed.port_group_switches
+        for switch in changed.switches:
+            dirty |= topo.routers_on(switch) | self._old_routers_on(switch)
+        for router in changed.routers:
+            switches = topo.switches_on(router) | self._old_switches_on(router)
+            dirty |= switches
+            for switch in switches:
+                dirty |= topo.routers_on(switch) | self._old_routers_on(switch)
+        return dirty
 
-    def compute(self, topo: Topology) -> FlowDelta:
+    def _old_routers_on(self, switch: str) -> set[str]:
+        view = self.views.get(switch)
+        if isinstance(view, SwitchView):
+            return {link.router.uuid for link in view.router_links}
+        return set()
+
+    def _old_switches_on(self, router: str) -> set[str]:
+        view = self.views.get(router)
+        if isinstance(view, RouterView):
+            return {switch for _, switch in view.peer_switches}
+        return set()
+
+    def compute(self, topo: Topology, dirty: Iterable[str] | None = None) -> FlowDelta:
+        """Bring the flows up to date; `dirty` None examines every datapath."""
         delta = FlowDelta()
-        views = self.views_of(topo)
-        for uuid in list(self.views):
-            if uuid not in views:
+        candidates = (
+            set(self.views) | set(topo.switches) | set(topo.routers)
+            if dirty is None
+            else set(dirty)
+        )
+        for uuid in candidates:
+            view = self._view(topo, uuid)
+            delta.examined.add(uuid)
+            if view is None:
                 delta.removed.extend(self.flows.pop(uuid, []))
-                del self.views[uuid]
-        for uuid, view in views.items():
+                self.views.pop(uuid, None)
+                continue
             if self.incremental and self.views.get(uuid) == view:
                 continue
-            new = switch_flows(view) if isinstance(view, SwitchView) else router_flows(view)
-            old = self.flows.get(uuid)
-            delta.recomputed += 1
-            if old is None:
-                delta.added.extend(new)
-            else:
-                old_count, new_count = Counter(old), Counter(new)
-                delta.removed.extend((old_count - new_count).elements())
-                delta.added.extend((new_count - old_count).elements())
-            self.views[uuid] = view
-            self.flows[uuid] = new
+            self._rebuild(uuid, view, delta)
         return delta
+
+    @staticmethod
+    def _view(topo: Topology, uuid: str) -> View | None:
+        switch = topo.switches.get(uuid)
+        if switch is not None:
+            return switch_view(topo, switch)
+        router = topo.routers.get(uuid)
+        if router is not None and router.enabled:
+            return router_view(topo, router)
+        return None
+
+    def _rebuild(self, uuid: str, view: View, delta: FlowDelta) -> None:
+        new = switch_flows(view) if isinstance(view, SwitchView) else router_flows(view)
+        old = self.flows.get(uuid)
+        delta.recomputed.add(uuid)
+        if old is None:
+            delta.added.extend(new)
+        else:
+            old_count, new_count = Counter(old), Counter(new)
+            delta.removed.extend((old_count - new_count).elements())
+            delta.added.extend((new_count - old_count).elements())
+        self.views[uuid] = view
+        self.flows[uuid] = new
 
     def all_flows(self) -> list[Lflow]:
         return [flow for flows in self.flows.values() for flow in flows]

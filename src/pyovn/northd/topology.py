@@ -1,37 +1,33 @@
-"""Build the typed model (`model.py`) from Northbound rows.
+"""The NB model (`model.py`) of a whole Northbound DB, kept up to date.
 
-Rows are dicts in pyovn.ovsdb's in-memory form (sets are frozensets, maps
-dicts, references UUID strings). Anything malformed is reported once through
-`Diagnostics` with the row it came from and left out; the rest still
-compiles.
+`TopologyBuilder.update(nb)` rebuilds only the switches, routers and port
+groups whose input rows changed. A switch's inputs are its row, its ports'
+rows, their DHCP options and its ACLs; a router's are its row, its ports,
+NATs, routes and gateway chassis. The replica gives a row a new dict when
+it changes, so comparing identities of the input rows is exact and cheap.
+`update` reports what changed; the engine turns that into the datapaths
+whose flows must be recomputed.
 """
 
-import ipaddress
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
-from pyovn.northd.addresses import (
-    AddressEntry,
-    parse_address_entry,
-    parse_mac,
-    parse_router_networks,
-)
-from pyovn.northd.errors import AddressError
-from pyovn.northd.model import (
-    Acl,
-    DhcpOptions,
-    Diagnostics,
-    Nat,
-    PortGroup,
-    Router,
-    RouterPort,
-    StaticRoute,
-    Switch,
-    SwitchPort,
+from pyovn.northd.model import Diagnostics, PortGroup, Router, RouterPort, Switch, SwitchPort
+from pyovn.northd.nb_reader import (
+    RowCache,
+    items,
+    optional,
+    read_acl,
+    read_nat,
+    read_route,
+    read_router_port,
+    read_switch_port,
+    sort_acls,
 )
 
-__all__ = ["NbTables", "Topology", "build_topology"]
+__all__ = ["Changed", "NbTables", "Topology", "TopologyBuilder", "build_topology"]
 
 Row = dict[str, Any]
 NbTables = Mapping[str, Mapping[str, Row]]
@@ -48,357 +44,435 @@ class Topology:
     port_groups: dict[str, PortGroup] = field(default_factory=dict)
     address_sets: dict[str, tuple[str, ...]] = field(default_factory=dict)
     lsp_by_name: dict[str, str] = field(default_factory=dict)
+    lrp_by_name: dict[str, str] = field(default_factory=dict)
     #: LSP UUID -> its external_ids (copied to Port_Binding, unused by flows).
     lsp_external_ids: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
-    lrp_by_name: dict[str, str] = field(default_factory=dict)
+    #: LRP name -> UUID of the router-type LSP whose router-port names it.
+    lsp_for_lrp: dict[str, str] = field(default_factory=dict)
+    #: switch UUID -> port group UUIDs with members on it.
+    switch_port_groups: dict[str, set[str]] = field(default_factory=dict)
     static_mac_bindings: list[Row] = field(default_factory=list)
     nb_options: dict[str, str] = field(default_factory=dict)
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
 
     def port_groups_of(self, switch: Switch) -> list[PortGroup]:
         """Port groups with at least one port on `switch`, by name."""
-        members = set(switch.ports)
-        return sorted(
-            (pg for pg in self.port_groups.values() if members.intersection(pg.ports)),
-            key=lambda pg: pg.name,
+        groups = (self.port_groups[u] for u in self.switch_port_groups.get(switch.uuid, ()))
+        return sorted(groups, key=lambda pg: pg.name)
+
+    def routers_on(self, switch_uuid: str) -> set[str]:
+        """Routers with a port peered with this switch."""
+        switch = self.switches.get(switch_uuid)
+        if switch is None:
+            return set()
+        out = set()
+        for port_uuid in switch.ports:
+            port = self.lsps[port_uuid]
+            if port.peer is not None and port.peer in self.lrps:
+                out.add(self.lrps[port.peer].router)
+        return out
+
+    def switches_on(self, router_uuid: str) -> set[str]:
+        """Switches peered with one of this router's ports."""
+        router = self.routers.get(router_uuid)
+        if router is None:
+            return set()
+        out = set()
+        for port_uuid in router.ports:
+            lsp = self.lrps[port_uuid].peer_switch_port
+            if lsp is not None and lsp in self.lsps:
+                out.add(self.lsps[lsp].switch)
+        return out
+
+
+@dataclass
+class Changed:
+    """What `TopologyBuilder.update` rebuilt (UUIDs, removed ones included)."""
+
+    everything: bool = False
+    switches: set[str] = field(default_factory=set)
+    routers: set[str] = field(default_factory=set)
+    port_groups: set[str] = field(default_factory=set)
+    #: switches that had members of a changed port group, before or after
+    port_group_switches: set[str] = field(default_factory=set)
+    address_sets: bool = False
+    static_mac_bindings: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.everything
+            or self.switches
+            or self.routers
+            or self.port_groups
+            or self.address_sets
+            or self.static_mac_bindings
         )
 
 
-def _items(value: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
-    return tuple(sorted(value.items()))
+@dataclass
+class _Unit:
+    """What a switch or router was last built from, and what it produced."""
+
+    inputs: tuple[object, ...]
+    ports: tuple[str, ...]
 
 
-def _optional(value: frozenset[Any]) -> Any:
-    return next(iter(value)) if value else None
+class TopologyBuilder:
+    """Keeps one `Topology` in step with NB tables, rebuilding only changed units."""
+
+    def __init__(self) -> None:
+        self.topo = Topology()
+        self._switch_units: dict[str, _Unit] = {}
+        self._router_units: dict[str, _Unit] = {}
+        self._pg_inputs: dict[str, tuple[object, ...]] = {}
+        #: LSP UUID -> UUIDs of the port groups it belongs to
+        self._port_pgs: dict[str, set[str]] = {}
+        self._lsp_cache: RowCache[SwitchPort] = RowCache()
+        self._global_row: object = None
+        self._as_rows: tuple[object, ...] = ()
+        self._smb_rows: tuple[object, ...] = ()
+
+    def update(self, nb: NbTables) -> Changed:
+        changed = Changed()
+        topo = self.topo
+        globals_ = list(nb.get("NB_Global", {}).values())
+        # Only the options shape flows; nb_cfg changes with every --wait.
+        options = dict(globals_[0]["options"]) if globals_ else {}
+        if options != topo.nb_options or self._global_row is None:
+            self._global_row = options
+            topo.nb_options = options
+            changed.everything = True
+        self._address_sets(nb, changed)
+        self._static_mac_bindings(nb, changed)
+        self._switches(nb, changed)
+        self._routers(nb, changed)
+        self._resolve_peers(changed)
+        self._port_groups(nb, changed)
+        return changed
+
+    # -- small tables ------------------------------------------------------------
+    def _address_sets(self, nb: NbTables, changed: Changed) -> None:
+        rows = tuple(nb.get("Address_Set", {}).values())
+        if not _same(rows, self._as_rows):
+            self._as_rows = rows
+            self.topo.address_sets = {r["name"]: tuple(sorted(r["addresses"])) for r in rows}
+            changed.address_sets = True
+
+    def _static_mac_bindings(self, nb: NbTables, changed: Changed) -> None:
+        rows = tuple(nb.get("Static_MAC_Binding", {}).values())
+        if not _same(rows, self._smb_rows):
+            self._smb_rows = rows
+            self.topo.static_mac_bindings = list(rows)
+            changed.static_mac_bindings = True
+
+    # -- switches ----------------------------------------------------------------
+    def _switches(self, nb: NbTables, changed: Changed) -> None:
+        ls_rows = nb.get("Logical_Switch", {})
+        lsp_rows = nb.get("Logical_Switch_Port", {})
+        acl_rows = nb.get("ACL", {})
+        dhcp_rows = nb.get("DHCP_Options", {})
+        for uuid in [u for u in self._switch_units if u not in ls_rows]:
+            self._drop_switch(uuid)
+            changed.switches.add(uuid)
+        for uuid, row in ls_rows.items():
+            ports = [p for p in row["ports"] if p in lsp_rows]
+            inputs: tuple[object, ...] = (
+                row,
+                *(lsp_rows[p] for p in ports),
+                *(dhcp_rows.get(optional(lsp_rows[p]["dhcpv4_options"]) or "") for p in ports),
+                *(acl_rows.get(a) for a in row["acls"]),
+            )
+            unit = self._switch_units.get(uuid)
+            if unit is not None and _same(unit.inputs, inputs) and not changed.everything:
+                continue
+            self._drop_switch(uuid)
+            self._build_switch(uuid, row, ports, lsp_rows, dhcp_rows, acl_rows, inputs)
+            changed.switches.add(uuid)
+        if changed.switches:
+            self._lsp_cache.prune(self.topo.lsps)
+
+    def _drop_switch(self, uuid: str) -> None:
+        unit = self._switch_units.pop(uuid, None)
+        topo = self.topo
+        topo.switches.pop(uuid, None)
+        if unit is None:
+            return
+        for port_uuid in unit.ports:
+            port = topo.lsps.pop(port_uuid, None)
+            topo.lsp_external_ids.pop(port_uuid, None)
+            if port is not None and topo.lsp_by_name.get(port.name) == port_uuid:
+                del topo.lsp_by_name[port.name]
+            if port is not None and port.type == "router":
+                lrp_name = port.option("router-port") or ""
+                if topo.lsp_for_lrp.get(lrp_name) == port_uuid:
+                    del topo.lsp_for_lrp[lrp_name]
+
+    def _build_switch(
+        self,
+        uuid: str,
+        row: Row,
+        port_uuids: list[str],
+        lsp_rows: Mapping[str, Row],
+        dhcp_rows: Mapping[str, Row],
+        acl_rows: Mapping[str, Row],
+        inputs: tuple[object, ...],
+    ) -> None:
+        topo, diag = self.topo, self.topo.diagnostics
+        name = row["name"] or uuid
+        ports: list[str] = []
+        for port_uuid in sorted(port_uuids, key=lambda p: lsp_rows[p]["name"]):
+            prow = lsp_rows[port_uuid]
+            dhcp_row = dhcp_rows.get(optional(prow["dhcpv4_options"]) or "")
+            port = self._lsp_cache.get(
+                port_uuid,
+                prow,
+                (dhcp_row,),
+                partial(read_switch_port, port_uuid, prow, uuid, dhcp_row, diag),
+            )
+            if port.switch != uuid:  # the same row moved to another switch
+                port = read_switch_port(port_uuid, prow, uuid, dhcp_row, diag)
+            if port.name in topo.lsp_by_name or port.name in topo.lrp_by_name:
+                diag.report(f"dup-lsp-{port.name}", f"duplicate logical port name {port.name}")
+                continue
+            topo.lsps[port_uuid] = port
+            topo.lsp_by_name[port.name] = port_uuid
+            if prow["external_ids"]:
+                topo.lsp_external_ids[port_uuid] = items(prow["external_ids"])
+            if port.type == "router" and port.option("router-port"):
+                topo.lsp_for_lrp[port.option("router-port") or ""] = port_uuid
+            ports.append(port_uuid)
+        _dedupe_ips(topo, name, ports)
+        acls = sort_acls(read_acl(a, acl_rows[a]) for a in row["acls"] if a in acl_rows)
+        topo.switches[uuid] = Switch(uuid, name, tuple(ports), acls, items(row["other_config"]))
+        self._switch_units[uuid] = _Unit(inputs, tuple(ports))
+
+    # -- routers -----------------------------------------------------------------
+    def _routers(self, nb: NbTables, changed: Changed) -> None:
+        lr_rows = nb.get("Logical_Router", {})
+        lrp_rows = nb.get("Logical_Router_Port", {})
+        nat_rows = nb.get("NAT", {})
+        route_rows = nb.get("Logical_Router_Static_Route", {})
+        gw_rows = nb.get("Gateway_Chassis", {})
+        for uuid in [u for u in self._router_units if u not in lr_rows]:
+            self._drop_router(uuid)
+            changed.routers.add(uuid)
+        for uuid, row in lr_rows.items():
+            ports = [p for p in row["ports"] if p in lrp_rows]
+            inputs: tuple[object, ...] = (
+                row,
+                *(lrp_rows[p] for p in ports),
+                *(gw_rows.get(g) for p in ports for g in sorted(lrp_rows[p]["gateway_chassis"])),
+                *(nat_rows.get(n) for n in sorted(row["nat"])),
+                *(route_rows.get(r) for r in sorted(row["static_routes"])),
+            )
+            unit = self._router_units.get(uuid)
+            if unit is not None and _same(unit.inputs, inputs) and not changed.everything:
+                continue
+            self._drop_router(uuid)
+            self._build_router(uuid, row, ports, nb, inputs)
+            changed.routers.add(uuid)
+
+    def _drop_router(self, uuid: str) -> None:
+        unit = self._router_units.pop(uuid, None)
+        topo = self.topo
+        topo.routers.pop(uuid, None)
+        if unit is None:
+            return
+        for port_uuid in unit.ports:
+            port = topo.lrps.pop(port_uuid, None)
+            if port is not None and topo.lrp_by_name.get(port.name) == port_uuid:
+                del topo.lrp_by_name[port.name]
+
+    def _build_router(
+        self, uuid: str, row: Row, port_uuids: list[str], nb: NbTables, inputs: tuple[object, ...]
+    ) -> None:
+        topo, diag = self.topo, self.topo.diagnostics
+        name = row["name"] or uuid
+        lrp_rows, gw_rows = nb["Logical_Router_Port"], nb.get("Gateway_Chassis", {})
+        ports: list[str] = []
+        for port_uuid in sorted(port_uuids, key=lambda p: lrp_rows[p]["name"]):
+            prow = lrp_rows[port_uuid]
+            gws = [gw_rows[g] for g in prow["gateway_chassis"] if g in gw_rows]
+            port = read_router_port(port_uuid, prow, uuid, gws, diag)
+            if port is None:
+                continue
+            if port.name in topo.lrp_by_name or port.name in topo.lsp_by_name:
+                diag.report(f"dup-port-{port.name}", f"duplicate logical port name {port.name}")
+                continue
+            topo.lrps[port_uuid] = port
+            topo.lrp_by_name[port.name] = port_uuid
+            ports.append(port_uuid)
+        nat_rows, route_rows = nb.get("NAT", {}), nb.get("Logical_Router_Static_Route", {})
+        nats = [read_nat(n, nat_rows[n], name, diag) for n in sorted(row["nat"]) if n in nat_rows]
+        topo.routers[uuid] = Router(
+            uuid=uuid,
+            name=name,
+            ports=tuple(ports),
+            nats=tuple(n for n in nats if n is not None),
+            routes=tuple(
+                read_route(r, route_rows[r])
+                for r in sorted(row["static_routes"])
+                if r in route_rows
+            ),
+            options=items(row["options"]),
+            enabled=optional(row["enabled"]) is not False,
+        )
+        self._router_units[uuid] = _Unit(inputs, tuple(ports))
+
+    # -- peers ---------------------------------------------------------------------
+    def _resolve_peers(self, changed: Changed) -> None:
+        """Link router-type switch ports and router ports where either side changed."""
+        topo = self.topo
+        lsp_uuids = {
+            p for s in changed.switches if s in topo.switches for p in topo.switches[s].ports
+        }
+        lrp_uuids = {p for r in changed.routers if r in topo.routers for p in topo.routers[r].ports}
+        if changed.everything:
+            lsp_uuids, lrp_uuids = set(topo.lsps), set(topo.lrps)
+        # Router ports whose peering may have changed, and switch ports pointing at them.
+        lrp_uuids |= {
+            topo.lrp_by_name[topo.lsps[p].option("router-port") or ""]
+            for p in lsp_uuids
+            if topo.lsps[p].type == "router"
+            and topo.lsps[p].option("router-port") in topo.lrp_by_name
+        }
+        lsp_uuids |= {
+            topo.lsp_for_lrp[topo.lrps[p].name]
+            for p in lrp_uuids
+            if topo.lrps[p].name in topo.lsp_for_lrp
+        }
+        for lsp_uuid in lsp_uuids:
+            self._peer_switch_port(lsp_uuid, changed)
+        for lrp_uuid in lrp_uuids:
+            self._peer_router_port(lrp_uuid, changed)
+
+    def _peer_switch_port(self, lsp_uuid: str, changed: Changed) -> None:
+        topo = self.topo
+        lsp = topo.lsps[lsp_uuid]
+        peer = None
+        if lsp.type == "router":
+            peer = topo.lrp_by_name.get(lsp.option("router-port") or "")
+            if peer is None:
+                topo.diagnostics.report(
+                    f"peer-{lsp.name}",
+                    f"Logical_Switch_Port {lsp.name}: router-port "
+                    f"{lsp.option('router-port')!r} does not exist",
+                )
+        if lsp.peer != peer:
+            topo.lsps[lsp_uuid] = replace(lsp, peer=peer)
+            changed.switches.add(lsp.switch)
+
+    def _peer_router_port(self, lrp_uuid: str, changed: Changed) -> None:
+        topo = self.topo
+        lrp = topo.lrps[lrp_uuid]
+        lsp = topo.lsp_for_lrp.get(lrp.name)
+        peer_switch = lsp if lsp is not None and topo.lsps[lsp].peer == lrp_uuid else None
+        row_peer = self._router_peer_name(lrp)
+        peer_router = topo.lrp_by_name.get(row_peer or "") if peer_switch is None else None
+        if (lrp.peer_switch_port, lrp.peer_router_port) != (peer_switch, peer_router):
+            topo.lrps[lrp_uuid] = replace(
+                lrp, peer_switch_port=peer_switch, peer_router_port=peer_router
+            )
+            changed.routers.add(lrp.router)
+
+    def _router_peer_name(self, lrp: RouterPort) -> str | None:
+        # read_router_port stores the NB `peer` column (a port name) before resolution.
+        peer = lrp.peer_router_port
+        if peer is None or peer in self.topo.lrps:
+            return None if peer is None else self.topo.lrps[peer].name
+        return peer
+
+    # -- port groups ------------------------------------------------------------
+    def _port_groups(self, nb: NbTables, changed: Changed) -> None:
+        """Rebuild changed port groups; a port group's membership changes with
+        its row (its ports column holds weak references, so deleting a port
+        rewrites the row too)."""
+        topo = self.topo
+        pg_rows, acl_rows = nb.get("Port_Group", {}), nb.get("ACL", {})
+        touched: set[str] = set()
+        for uuid in [u for u in topo.port_groups if u not in pg_rows]:
+            self._set_members(uuid, None, changed)
+            del topo.port_groups[uuid]
+            self._pg_inputs.pop(uuid, None)
+            touched.add(uuid)
+        for uuid, row in pg_rows.items():
+            inputs = (row, *(acl_rows.get(a) for a in sorted(row["acls"])))
+            old = self._pg_inputs.get(uuid)
+            if old is not None and _same(old, inputs) and not changed.everything:
+                continue
+            ports = tuple(sorted(p for p in row["ports"] if p in topo.lsps))
+            acls = sort_acls(read_acl(a, acl_rows[a]) for a in row["acls"] if a in acl_rows)
+            pg = PortGroup(uuid, row["name"], ports, acls)
+            self._pg_inputs[uuid] = inputs
+            if topo.port_groups.get(uuid) == pg:
+                continue
+            self._set_members(uuid, pg, changed)
+            topo.port_groups[uuid] = pg
+            touched.add(uuid)
+        changed.port_groups |= touched
+        # A switch rebuilt for other reasons keeps its group memberships.
+        for switch in changed.switches | changed.port_group_switches:
+            self._index_switch(switch)
+
+    def _set_members(self, uuid: str, pg: PortGroup | None, changed: Changed) -> None:
+        old = self.topo.port_groups.get(uuid)
+        for port in old.ports if old is not None else ():
+            self._port_pgs.get(port, set()).discard(uuid)
+            self._note_port_switch(port, changed)
+        for port in pg.ports if pg is not None else ():
+            self._port_pgs.setdefault(port, set()).add(uuid)
+            self._note_port_switch(port, changed)
+
+    def _note_port_switch(self, port: str, changed: Changed) -> None:
+        lsp = self.topo.lsps.get(port)
+        if lsp is not None:
+            changed.port_group_switches.add(lsp.switch)
+        else:
+            self._port_pgs.pop(port, None)
+
+    def _index_switch(self, switch_uuid: str) -> None:
+        switch = self.topo.switches.get(switch_uuid)
+        groups: set[str] = set()
+        if switch is not None:
+            for port in switch.ports:
+                groups |= self._port_pgs.get(port, set())
+        if groups:
+            self.topo.switch_port_groups[switch_uuid] = groups
+        else:
+            self.topo.switch_port_groups.pop(switch_uuid, None)
+
+
+def _same(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
+
+
+def _dedupe_ips(topo: Topology, switch: str, ports: list[str]) -> None:
+    """An IPv4 address claimed by two ports stays with the first (by name)."""
+    owner: dict[str, str] = {}
+    for port_uuid in ports:
+        port = topo.lsps[port_uuid]
+        entries = []
+        for entry in port.addresses:
+            kept = []
+            for net in entry.ipv4:
+                first = owner.setdefault(str(net.addr), port.name)
+                if first == port.name:
+                    kept.append(net)
+                else:
+                    topo.diagnostics.report(
+                        f"dup-ip-{switch}-{net.addr}-{port.name}",
+                        f"switch {switch}: duplicate IP {net.addr} on ports {first} and "
+                        f"{port.name}; ignored on {port.name}",
+                    )
+            entries.append(replace(entry, ipv4=tuple(kept)))
+        if entries != list(port.addresses):
+            topo.lsps[port_uuid] = replace(port, addresses=tuple(entries))
 
 
 def build_topology(nb: NbTables, diagnostics: Diagnostics | None = None) -> Topology:
-    """The whole model from the NB tables."""
-    topo = Topology(diagnostics=diagnostics or Diagnostics())
-    reader = _Reader(nb, topo)
-    reader.read_global()
-    reader.read_address_sets()
-    reader.read_switches()
-    reader.read_routers()
-    reader.resolve_peers()
-    reader.read_port_groups()
-    reader.read_static_mac_bindings()
-    return topo
-
-
-class _Reader:
-    def __init__(self, nb: NbTables, topo: Topology) -> None:
-        self.nb = nb
-        self.topo = topo
-        self.diag = topo.diagnostics
-
-    def table(self, name: str) -> Mapping[str, Row]:
-        return self.nb.get(name, {})
-
-    def read_global(self) -> None:
-        for row in self.table("NB_Global").values():
-            self.topo.nb_options = dict(row["options"])
-
-    def read_address_sets(self) -> None:
-        for row in self.table("Address_Set").values():
-            self.topo.address_sets[row["name"]] = tuple(sorted(row["addresses"]))
-
-    # -- switches --------------------------------------------------------------
-    def read_switches(self) -> None:
-        acls = self.table("ACL")
-        lsp_rows = self.table("Logical_Switch_Port")
-        for uuid, row in self.table("Logical_Switch").items():
-            port_uuids = sorted(
-                (p for p in row["ports"] if p in lsp_rows), key=lambda p: lsp_rows[p]["name"]
-            )
-            ports: list[str] = []
-            for port_uuid in port_uuids:
-                port = self.switch_port(port_uuid, lsp_rows[port_uuid], uuid)
-                if port.name in self.topo.lsp_by_name:
-                    self.diag.report(
-                        f"dup-lsp-{port.name}", f"duplicate logical switch port name {port.name}"
-                    )
-                    continue
-                self.topo.lsps[port_uuid] = port
-                self.topo.lsp_by_name[port.name] = port_uuid
-                if lsp_rows[port_uuid]["external_ids"]:
-                    self.topo.lsp_external_ids[port_uuid] = _items(
-                        lsp_rows[port_uuid]["external_ids"]
-                    )
-                ports.append(port_uuid)
-            self._dedupe_ips(row["name"] or uuid, ports)
-            self.topo.switches[uuid] = Switch(
-                uuid=uuid,
-                name=row["name"] or uuid,
-                ports=tuple(ports),
-                acls=self.acls(row["acls"], acls),
-                other_config=_items(row["other_config"]),
-            )
-
-    def _dedupe_ips(self, switch: str, ports: list[str]) -> None:
-        """An IPv4 address claimed by two ports stays with the first (by name)."""
-        owner: dict[str, str] = {}
-        for port_uuid in ports:
-            port = self.topo.lsps[port_uuid]
-            entries = []
-            for entry in port.addresses:
-                kept = []
-                for net in entry.ipv4:
-                    first = owner.setdefault(str(net.addr), port.name)
-                    if first == port.name:
-                        kept.append(net)
-                    else:
-                        self.diag.report(
-                            f"dup-ip-{switch}-{net.addr}-{port.name}",
-                            f"switch {switch}: duplicate IP {net.addr} on ports {first} and "
-                            f"{port.name}; ignored on {port.name}",
-                        )
-                entries.append(_replace(entry, ipv4=tuple(kept)))
-            if entries != list(port.addresses):
-                self.topo.lsps[port_uuid] = _replace(port, addresses=tuple(entries))
-
-    def acls(self, refs: Iterable[str], rows: Mapping[str, Row]) -> tuple[Acl, ...]:
-        out = []
-        for ref in refs:
-            row = rows.get(ref)
-            if row is None:
-                continue
-            out.append(
-                Acl(
-                    uuid=ref,
-                    direction=row["direction"],
-                    priority=row["priority"],
-                    match=row["match"],
-                    action=row["action"],
-                    log=row["log"],
-                    name=_optional(row["name"]),
-                    severity=_optional(row["severity"]),
-                    label=row.get("label", 0),
-                    options=_items(row["options"]),
-                )
-            )
-        return tuple(sorted(out, key=lambda a: (a.direction, -a.priority, a.match, a.uuid)))
-
-    def switch_port(self, uuid: str, row: Row, switch: str) -> SwitchPort:
-        name = row["name"]
-        addresses: list[AddressEntry] = []
-        has_unknown = is_router = False
-        for text in sorted(row["addresses"]):
-            word = text.strip()
-            if word == "unknown":
-                has_unknown = True
-            elif word == "router":
-                is_router = True
-            elif word == "dynamic" or word.endswith(" dynamic"):
-                continue  # dynamic addressing is resolved into dynamic_addresses
-            else:
-                entry = self._entry(name, "addresses", text)
-                if entry is not None:
-                    addresses.append(entry)
-        for text in row.get("dynamic_addresses", ()):  # IPAM results
-            entry = self._entry(name, "dynamic_addresses", text)
-            if entry is not None:
-                addresses.append(entry)
-        security = [
-            e
-            for e in (self._entry(name, "port_security", t) for t in sorted(row["port_security"]))
-            if e is not None
-        ]
-        dhcp = None
-        dhcp_ref = _optional(row["dhcpv4_options"])
-        if dhcp_ref is not None:
-            drow = self.table("DHCP_Options").get(dhcp_ref)
-            if drow is not None:
-                dhcp = DhcpOptions(dhcp_ref, drow["cidr"], _items(drow["options"]))
-        enabled = _optional(row["enabled"])
-        return SwitchPort(
-            uuid=uuid,
-            name=name,
-            switch=switch,
-            type=row["type"],
-            addresses=tuple(addresses),
-            has_unknown=has_unknown,
-            is_router_addresses=is_router,
-            port_security=tuple(security),
-            options=_items(row["options"]),
-            enabled=enabled is not False,
-            dhcpv4=dhcp,
-            tag=_optional(row["tag"]),
-            parent=_optional(row["parent_name"]),
-            raw_addresses=tuple(sorted(row["addresses"])),
-            raw_port_security=tuple(sorted(row["port_security"])),
-        )
-
-    def _entry(self, port: str, column: str, text: str) -> AddressEntry | None:
-        try:
-            return parse_address_entry(text)
-        except AddressError as exc:
-            self.diag.report(
-                f"addr-{port}-{column}-{text}",
-                f"Logical_Switch_Port {port}: bad {column} entry {text!r}: {exc}",
-            )
-            return None
-
-    # -- routers ---------------------------------------------------------------
-    def read_routers(self) -> None:
-        lrp_rows = self.table("Logical_Router_Port")
-        nat_rows = self.table("NAT")
-        route_rows = self.table("Logical_Router_Static_Route")
-        for uuid, row in self.table("Logical_Router").items():
-            ports: list[str] = []
-            for port_uuid in sorted(
-                (p for p in row["ports"] if p in lrp_rows), key=lambda p: lrp_rows[p]["name"]
-            ):
-                port = self.router_port(port_uuid, lrp_rows[port_uuid], uuid)
-                if port is None:
-                    continue
-                if port.name in self.topo.lrp_by_name or port.name in self.topo.lsp_by_name:
-                    self.diag.report(f"dup-port-{port.name}", f"duplicate port name {port.name}")
-                    continue
-                self.topo.lrps[port_uuid] = port
-                self.topo.lrp_by_name[port.name] = port_uuid
-                ports.append(port_uuid)
-            enabled = _optional(row["enabled"])
-            self.topo.routers[uuid] = Router(
-                uuid=uuid,
-                name=row["name"] or uuid,
-                ports=tuple(ports),
-                nats=tuple(
-                    nat
-                    for r in sorted(row["nat"])
-                    if r in nat_rows and (nat := self.nat(r, nat_rows[r], row["name"])) is not None
-                ),
-                routes=tuple(
-                    self.route(r, route_rows[r])
-                    for r in sorted(row["static_routes"])
-                    if r in route_rows
-                ),
-                options=_items(row["options"]),
-                enabled=enabled is not False,
-            )
-
-    def router_port(self, uuid: str, row: Row, router: str) -> RouterPort | None:
-        try:
-            networks = parse_router_networks(row["mac"], sorted(row["networks"]))
-        except AddressError as exc:
-            self.diag.report(
-                f"lrp-{row['name']}", f"Logical_Router_Port {row['name']}: {exc}; port skipped"
-            )
-            return None
-        gw_rows = self.table("Gateway_Chassis")
-        gateways = sorted(
-            (
-                (gw_rows[g]["chassis_name"], gw_rows[g]["priority"])
-                for g in row["gateway_chassis"]
-                if g in gw_rows
-            ),
-            key=lambda item: (-item[1], item[0]),
-        )
-        enabled = _optional(row["enabled"])
-        return RouterPort(
-            uuid=uuid,
-            name=row["name"],
-            router=router,
-            networks=networks,
-            gateway_chassis=tuple(gateways),
-            options=_items(row["options"]),
-            enabled=enabled is not False,
-            peer_router_port=_optional(row["peer"]),  # a name for now; resolved below
-        )
-
-    def nat(self, uuid: str, row: Row, router: str) -> Nat | None:
-        problem = _nat_problem(row)
-        if problem is not None:
-            self.diag.report(
-                f"nat-{uuid}",
-                f"router {router}: NAT {uuid} ({row['type']} {row['external_ip']} -> "
-                f"{row['logical_ip']}): {problem}; rule skipped",
-            )
-            return None
-        return Nat(
-            uuid=uuid,
-            type=row["type"],
-            external_ip=row["external_ip"],
-            logical_ip=row["logical_ip"],
-            external_mac=_optional(row["external_mac"]),
-            logical_port=_optional(row["logical_port"]),
-            external_port_range=row["external_port_range"],
-            options=_items(row["options"]),
-            gateway_port=_optional(row.get("gateway_port", frozenset())),
-        )
-
-    def route(self, uuid: str, row: Row) -> StaticRoute:
-        return StaticRoute(
-            uuid=uuid,
-            ip_prefix=row["ip_prefix"],
-            nexthop=row["nexthop"],
-            output_port=_optional(row["output_port"]),
-            policy=_optional(row["policy"]) or "dst-ip",
-            route_table=row["route_table"],
-            options=_items(row["options"]),
-        )
-
-    def resolve_peers(self) -> None:
-        """Link router-type switch ports and router ports both ways."""
-        topo = self.topo
-        for lsp_uuid, lsp in list(topo.lsps.items()):
-            if lsp.type != "router":
-                continue
-            lrp_name = lsp.option("router-port")
-            lrp_uuid = topo.lrp_by_name.get(lrp_name or "")
-            if lrp_uuid is None:
-                self.diag.report(
-                    f"peer-{lsp.name}",
-                    f"Logical_Switch_Port {lsp.name}: router-port {lrp_name!r} does not exist",
-                )
-                continue
-            lrp = topo.lrps[lrp_uuid]
-            topo.lsps[lsp_uuid] = _replace(lsp, peer=lrp_uuid)
-            topo.lrps[lrp_uuid] = _replace(lrp, peer_switch_port=lsp_uuid, peer_router_port=None)
-        for lrp_uuid, lrp in list(topo.lrps.items()):
-            if lrp.peer_switch_port is None and lrp.peer_router_port is not None:
-                peer = topo.lrp_by_name.get(lrp.peer_router_port)
-                topo.lrps[lrp_uuid] = _replace(lrp, peer_router_port=peer)
-
-    # -- groups and bindings ---------------------------------------------------
-    def read_port_groups(self) -> None:
-        acls = self.table("ACL")
-        for uuid, row in self.table("Port_Group").items():
-            ports = tuple(sorted(p for p in row["ports"] if p in self.topo.lsps))
-            self.topo.port_groups[uuid] = PortGroup(
-                uuid=uuid, name=row["name"], ports=ports, acls=self.acls(row["acls"], acls)
-            )
-
-    def read_static_mac_bindings(self) -> None:
-        self.topo.static_mac_bindings = list(self.table("Static_MAC_Binding").values())
-
-
-def _nat_problem(row: Row) -> str | None:
-    try:
-        external = ipaddress.ip_address(row["external_ip"])
-    except ValueError:
-        return f"bad external_ip {row['external_ip']!r}"
-    logical = row["logical_ip"]
-    try:
-        if row["type"] == "snat":
-            network = ipaddress.ip_network(logical, strict=False)
-            version = network.version
-        else:
-            version = ipaddress.ip_address(logical).version
-    except ValueError:
-        return f"bad logical_ip {logical!r}"
-    if version != external.version:
-        return "external and logical addresses are of different IP versions"
-    mac = next(iter(row["external_mac"]), None)
-    if mac is not None:
-        try:
-            parse_mac(mac)
-        except AddressError:
-            return f"bad external_mac {mac!r}"
-    return None
-
-
-def _replace(obj: Any, **changes: Any) -> Any:
-    from dataclasses import replace
-
-    return replace(obj, **changes)
+    """The whole model from the NB tables (a fresh builder)."""
+    builder = TopologyBuilder()
+    if diagnostics is not None:
+        builder.topo.diagnostics = diagnostics
+    builder.update(nb)
+    return builder.topo

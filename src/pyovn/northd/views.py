@@ -95,7 +95,7 @@ class RouterView:
     routes: tuple[StaticRoute, ...]
     neighbors: tuple[NeighborPort, ...]
     gateway_port: RouterPort | None
-    peer_switches: tuple[tuple[str, str], ...] = ()  # (our LRP name, switch name)
+    peer_switches: tuple[tuple[str, str], ...] = ()  # (our LRP name, switch UUID)
     options: tuple[tuple[str, str], ...] = ()
 
     @property
@@ -158,7 +158,7 @@ def router_view(topo: Topology, router: Router) -> RouterView:
             continue
         lsp = topo.lsps[lrp.peer_switch_port]
         switch = topo.switches[lsp.switch]
-        peers.append((lrp.name, switch.name))
+        peers.append((lrp.name, switch.uuid))
         neighbors.extend(_switch_neighbors(topo, lrp, switch, lsp))
     return RouterView(
         router=router,

@@ -1,16 +1,19 @@
 """What the Southbound DB should hold for a topology (besides logical flows).
 
-Values here are plain Python; references to other desired rows are by key
-(a datapath by its NB UUID, a port by name). Tunnel keys are kept from the
-SB where rows already exist, so restarting northd changes nothing, and new
-ones take the lowest free number, as OVN does.
+`DesiredState` keeps the desired rows per datapath and per port group and
+updates only the datapaths and groups that changed, returning the keys to
+reconcile (`Pending`). Tunnel keys come from the SB where rows exist, so a
+restarted northd changes nothing; new ones take the lowest free number, as
+OVN does.
 """
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
 
-from pyovn.northd.model import RouterPort, SwitchPort
-from pyovn.northd.topology import Topology
+from pyovn.northd.model import Router, RouterPort, Switch, SwitchPort
+from pyovn.northd.sb.index import SbIndex
+from pyovn.northd.topology import Changed, Topology
 from pyovn.northd.views import gateway_port_of
 
 __all__ = [
@@ -19,11 +22,12 @@ __all__ = [
     "MC_UNKNOWN",
     "DesiredDatapath",
     "DesiredPort",
-    "DesiredSb",
+    "DesiredState",
     "KeyAllocator",
-    "desired_sb",
+    "Pending",
 ]
 
+Row = dict[str, Any]
 MC_FLOOD = ("_MC_flood", 32768)
 MC_UNKNOWN = ("_MC_unknown", 32769)
 MC_FLOOD_L2 = ("_MC_flood_l2", 32772)
@@ -57,7 +61,38 @@ class DesiredPort:
 
 
 @dataclass
-class DesiredSb:
+class Pending:
+    """Keys whose SB rows must be compared with the desired state this run."""
+
+    everything: bool = False
+    datapaths: set[str] = field(default_factory=set)
+    ports: set[str] = field(default_factory=set)
+    multicast_groups: set[tuple[str, str]] = field(default_factory=set)
+    port_groups: set[str] = field(default_factory=set)
+    address_sets: set[str] = field(default_factory=set)
+    ha_groups: set[str] = field(default_factory=set)
+    static_mac_bindings: bool = False
+
+
+class KeyAllocator:
+    """Lowest-free tunnel keys, keeping the ones already in use."""
+
+    def __init__(self, used: Iterable[int], first: int = 1, last: int = (1 << 24) - 1) -> None:
+        self.used = set(used)
+        self.next = first
+        self.last = last
+
+    def take(self) -> int:
+        while self.next in self.used:
+            self.next += 1
+        if self.next > self.last:
+            raise OverflowError("tunnel keys exhausted")
+        self.used.add(self.next)
+        return self.next
+
+
+@dataclass
+class DesiredState:
     datapaths: dict[str, DesiredDatapath] = field(default_factory=dict)
     ports: dict[str, DesiredPort] = field(default_factory=dict)
     #: (datapath NB UUID, group name) -> (tunnel key, port names)
@@ -70,96 +105,187 @@ class DesiredSb:
     ha_groups: dict[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
     #: (logical_port, ip) -> (mac, override_dynamic_mac, datapath NB UUID)
     static_mac_bindings: dict[tuple[str, str], tuple[str, bool, str]] = field(default_factory=dict)
+    _dp_ports: dict[str, set[str]] = field(default_factory=dict)
+    _dp_groups: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    _dp_ha: dict[str, set[str]] = field(default_factory=dict)
+    _pg_names: dict[str, set[str]] = field(default_factory=dict)
+    _nb_sets: set[str] = field(default_factory=set)
+
+    def update(
+        self,
+        topo: Topology,
+        changed: Changed,
+        dirty: set[str] | None,
+        index: SbIndex,
+        sb: Mapping[str, Mapping[str, Row]],
+        svc_monitor_mac: str,
+    ) -> Pending:
+        pending = Pending(everything=dirty is None)
+        if dirty is None:
+            dirty = set(self.datapaths) | set(topo.switches) | set(topo.routers)
+        for uuid in sorted(dirty, key=lambda u: (u not in self.datapaths, u)):
+            self._datapath(topo, uuid, index, sb, pending)
+        groups = set(changed.port_groups) | {
+            pg for s in dirty for pg in topo.switch_port_groups.get(s, ())
+        }
+        if pending.everything:
+            groups |= set(topo.port_groups) | set(self._pg_names)
+        for pg in groups:
+            self._port_group(topo, pg, pending)
+        if pending.everything or changed.address_sets:
+            self._address_sets(topo, svc_monitor_mac, pending)
+        if pending.everything or changed.static_mac_bindings or changed.routers:
+            self._static_mac_bindings(topo)
+            pending.static_mac_bindings = True
+        return pending
+
+    # -- datapaths and their ports -----------------------------------------------
+    def _datapath(
+        self,
+        topo: Topology,
+        uuid: str,
+        index: SbIndex,
+        sb: Mapping[str, Mapping[str, Row]],
+        pending: Pending,
+    ) -> None:
+        pending.datapaths.add(uuid)
+        pending.ports |= self._dp_ports.pop(uuid, set())
+        pending.multicast_groups |= self._dp_groups.pop(uuid, set())
+        for ha_name in self._dp_ha.pop(uuid, set()):
+            self.ha_groups.pop(ha_name, None)
+            pending.ha_groups.add(ha_name)
+        old = self.datapaths.pop(uuid, None)
+        for name in pending.ports & set(self.ports):
+            if self.ports[name].datapath == uuid:
+                del self.ports[name]
+        for group in pending.multicast_groups:
+            if group[0] == uuid:
+                self.multicast_groups.pop(group, None)
+        switch, router = topo.switches.get(uuid), topo.routers.get(uuid)
+        tunnel_key = old.tunnel_key if old is not None else None
+        if switch is not None:
+            kind, name = "logical-switch", switch.name
+            wanted = _switch_ports(topo, switch)
+        elif router is not None and router.enabled:
+            kind, name = "logical-router", router.name
+            wanted = _router_ports(topo, router, self)
+        else:
+            return
+        if tunnel_key is None:
+            tunnel_key = self._datapath_key(uuid, index, sb)
+        self.datapaths[uuid] = DesiredDatapath(uuid, kind, name, tunnel_key)
+        self._assign_port_keys(uuid, wanted, index, sb)
+        self._dp_ports[uuid] = {p.logical_port for p in wanted}
+        pending.ports |= self._dp_ports[uuid]
+        if switch is not None:
+            groups = _multicast_groups(topo, switch)
+            self.multicast_groups.update(groups)
+            self._dp_groups[uuid] = set(groups)
+            pending.multicast_groups |= set(groups)
+
+    def _datapath_key(self, uuid: str, index: SbIndex, sb: Mapping[str, Mapping[str, Row]]) -> int:
+        sb_uuid = index.uuid("Datapath_Binding", uuid)
+        if sb_uuid is not None:
+            return int(sb["Datapath_Binding"][sb_uuid]["tunnel_key"])
+        used = {d.tunnel_key for d in self.datapaths.values()}
+        used |= {int(r["tunnel_key"]) for r in sb.get("Datapath_Binding", {}).values()}
+        return KeyAllocator(used).take()
+
+    def _assign_port_keys(
+        self,
+        dp: str,
+        wanted: list[DesiredPort],
+        index: SbIndex,
+        sb: Mapping[str, Mapping[str, Row]],
+    ) -> None:
+        sb_dp = index.uuid("Datapath_Binding", dp)
+        bindings = sb.get("Port_Binding", {})
+        keep: dict[str, int] = {}
+        for port in wanted:
+            pb = index.uuid("Port_Binding", port.logical_port)
+            if pb is not None and sb_dp is not None and bindings[pb]["datapath"] == sb_dp:
+                keep[port.logical_port] = int(bindings[pb]["tunnel_key"])
+        alloc = KeyAllocator(keep.values(), last=32767)
+        for port in sorted(wanted, key=lambda p: (p.logical_port not in keep, p.logical_port)):
+            key = keep.get(port.logical_port) or alloc.take()
+            self.ports[port.logical_port] = replace(port, datapath=dp, tunnel_key=key)
+
+    def register_ha_group(
+        self, router: str, name: str, members: tuple[tuple[str, int], ...]
+    ) -> None:
+        self.ha_groups[name] = members
+        self._dp_ha.setdefault(router, set()).add(name)
+
+    # -- port groups, address sets, static MAC bindings --------------------------
+    def _port_group(self, topo: Topology, pg_uuid: str, pending: Pending) -> None:
+        for name in self._pg_names.pop(pg_uuid, set()):
+            self.port_groups.pop(name, None)
+            self.address_sets.pop(name, None)
+            pending.port_groups.add(name)
+            pending.address_sets.add(name)
+        pg = topo.port_groups.get(pg_uuid)
+        if pg is None:
+            return
+        names: set[str] = set()
+        ip4: set[str] = set()
+        ip6: set[str] = set()
+        by_switch: dict[str, list[str]] = {}
+        for uuid in pg.ports:
+            lsp = topo.lsps.get(uuid)
+            if lsp is None:
+                continue
+            by_switch.setdefault(lsp.switch, []).append(lsp.name)
+            for entry in lsp.addresses:
+                ip4.update(str(n.addr) for n in entry.ipv4)
+                ip6.update(str(n.addr) for n in entry.ipv6)
+        for suffix, addresses in (("ip4", ip4), ("ip6", ip6)):
+            set_name = f"{pg.name}_{suffix}"
+            self.address_sets[set_name] = tuple(sorted(addresses))
+            pending.address_sets.add(set_name)
+            names.add(set_name)
+        for switch, members in by_switch.items():
+            dp = self.datapaths.get(switch)
+            if dp is not None:
+                sb_name = f"{dp.tunnel_key}_{pg.name}"
+                self.port_groups[sb_name] = tuple(sorted(members))
+                pending.port_groups.add(sb_name)
+                names.add(sb_name)
+        self._pg_names[pg_uuid] = names
+
+    def _address_sets(self, topo: Topology, svc_monitor_mac: str, pending: Pending) -> None:
+        wanted = dict(topo.address_sets)
+        wanted["svc_monitor_mac"] = (svc_monitor_mac,)
+        for name in self._nb_sets - set(wanted):
+            self.address_sets.pop(name, None)
+            pending.address_sets.add(name)
+        for name, addresses in wanted.items():
+            if self.address_sets.get(name) != addresses:
+                self.address_sets[name] = addresses
+                pending.address_sets.add(name)
+        self._nb_sets = set(wanted)
+
+    def _static_mac_bindings(self, topo: Topology) -> None:
+        self.static_mac_bindings = {}
+        for row in topo.static_mac_bindings:
+            lrp_uuid = topo.lrp_by_name.get(row["logical_port"])
+            if lrp_uuid is None:
+                continue
+            router = topo.lrps[lrp_uuid].router
+            if router in self.datapaths:
+                key = (row["logical_port"], row["ip"])
+                self.static_mac_bindings[key] = (
+                    row["mac"],
+                    bool(row["override_dynamic_mac"]),
+                    router,
+                )
 
 
-class KeyAllocator:
-    """Lowest-free tunnel keys, keeping the ones already in use."""
-
-    def __init__(self, used: Iterable[int], first: int = 1, last: int = (1 << 24) - 1) -> None:
-        self.used = set(used)
-        self.next = first
-        self.last = last
-
-    def take(self, wanted: int | None = None) -> int:
-        if wanted is not None and wanted not in self.used:
-            self.used.add(wanted)
-            return wanted
-        while self.next in self.used:
-            self.next += 1
-        if self.next > self.last:
-            raise OverflowError("tunnel keys exhausted")
-        self.used.add(self.next)
-        return self.next
-
-
-def desired_sb(
-    topo: Topology,
-    dp_keys: dict[str, int],
-    port_keys: dict[str, tuple[str, int]],
-    svc_monitor_mac: str,
-) -> DesiredSb:
-    """The desired SB rows; `dp_keys`/`port_keys` are the keys the SB has now
-    (NB datapath UUID -> key; port name -> (datapath NB UUID, key))."""
-    out = DesiredSb()
-    _datapaths(topo, dp_keys, out)
-    _ports(topo, port_keys, out)
-    _multicast_groups(topo, out)
-    _groups_and_sets(topo, out, svc_monitor_mac)
-    _static_mac_bindings(topo, out)
-    return out
-
-
-def _datapaths(topo: Topology, existing: dict[str, int], out: DesiredSb) -> None:
-    items = [(uuid, "logical-switch", sw.name) for uuid, sw in topo.switches.items()]
-    items += [(uuid, "logical-router", r.name) for uuid, r in topo.routers.items() if r.enabled]
-    alloc = KeyAllocator(existing[u] for u, _, _ in items if u in existing)
-    for uuid, kind, name in sorted(items, key=lambda i: (i[0] not in existing, i[2], i[0])):
-        key = existing.get(uuid)
-        if key is None:
-            key = alloc.take()
-        out.datapaths[uuid] = DesiredDatapath(uuid, kind, name, key)
-
-
-def _ports(topo: Topology, existing: dict[str, tuple[str, int]], out: DesiredSb) -> None:
-    per_dp: dict[str, list[DesiredPort]] = {}
-    wanted: list[tuple[str, str, DesiredPort]] = []  # (dp, name, template with key 0)
-    for sw in topo.switches.values():
-        for uuid in sw.ports:
-            lsp = topo.lsps[uuid]
-            wanted.append((sw.uuid, lsp.name, _switch_port(topo, lsp)))
-    for router in topo.routers.values():
-        if not router.enabled or router.uuid not in out.datapaths:
-            continue
-        gw = gateway_port_of(topo, router)
-        for uuid in router.ports:
-            lrp = topo.lrps[uuid]
-            wanted.append((router.uuid, lrp.name, _router_port(topo, lrp, gw)))
-            if gw is not None and gw.uuid == lrp.uuid:
-                # Distributed floating IPs leave locally, so not everything redirects.
-                always = not any(n.is_distributed for n in router.nats)
-                wanted.append((router.uuid, lrp.redirect_port, _redirect_port(lrp, always)))
-                out.ha_groups[lrp.name] = lrp.gateway_chassis
-    allocs: dict[str, KeyAllocator] = {}
-    for dp, name, _ in wanted:
-        keep = existing.get(name)
-        if keep is not None and keep[0] == dp:
-            allocs.setdefault(dp, KeyAllocator(())).used.add(keep[1])
-    for dp, name, template in sorted(wanted, key=lambda w: (w[1] not in existing, w[1])):
-        alloc = allocs.setdefault(dp, KeyAllocator((), last=32767))
-        keep = existing.get(name)
-        key = keep[1] if keep is not None and keep[0] == dp else alloc.take()
-        port = _with_key(template, dp, key)
-        out.ports[name] = port
-        per_dp.setdefault(dp, []).append(port)
-
-
-def _with_key(template: DesiredPort, dp: str, key: int) -> DesiredPort:
-    from dataclasses import replace
-
-    return replace(template, datapath=dp, tunnel_key=key)
+def _switch_ports(topo: Topology, switch: Switch) -> list[DesiredPort]:
+    return [_switch_port(topo, topo.lsps[uuid]) for uuid in switch.ports]
 
 
 def _switch_port(topo: Topology, lsp: SwitchPort) -> DesiredPort:
+    ids = topo.lsp_external_ids.get(lsp.uuid, ())
     if lsp.type == "router":
         peer = topo.lrps.get(lsp.peer) if lsp.peer else None
         options: tuple[tuple[str, str], ...] = (("peer", peer.name),) if peer else ()
@@ -170,7 +296,7 @@ def _switch_port(topo: Topology, lsp: SwitchPort) -> DesiredPort:
             "patch",
             options=options,
             mac=("router",),
-            external_ids=_external_ids(topo, lsp),
+            external_ids=ids,
             nat_addresses=_nat_addresses(topo, lsp, peer),
         )
     return DesiredPort(
@@ -181,14 +307,10 @@ def _switch_port(topo: Topology, lsp: SwitchPort) -> DesiredPort:
         options=lsp.options,
         mac=lsp.raw_addresses,
         port_security=lsp.raw_port_security,
-        external_ids=_external_ids(topo, lsp),
+        external_ids=ids,
         parent_port=lsp.parent,
         tag=lsp.tag,
     )
-
-
-def _external_ids(topo: Topology, lsp: SwitchPort) -> tuple[tuple[str, str], ...]:
-    return topo.lsp_external_ids.get(lsp.uuid, ())
 
 
 def _nat_addresses(topo: Topology, lsp: SwitchPort, peer: RouterPort | None) -> tuple[str, ...]:
@@ -202,17 +324,38 @@ def _nat_addresses(topo: Topology, lsp: SwitchPort, peer: RouterPort | None) -> 
     return (f'{peer.mac} {ips} is_chassis_resident("{peer.redirect_port}")',)
 
 
-def _router_port(topo: Topology, lrp: RouterPort, gw: RouterPort | None) -> DesiredPort:
-    options: list[tuple[str, str]] = []
-    if gw is not None and gw.uuid == lrp.uuid:
-        options.append(("chassis-redirect-port", lrp.redirect_port))
-    if lrp.peer_switch_port is not None:
-        options.append(("peer", topo.lsps[lrp.peer_switch_port].name))
-    elif lrp.peer_router_port is not None:
-        options.append(("peer", topo.lrps[lrp.peer_router_port].name))
-    return DesiredPort(
-        lrp.name, "", 0, "patch", options=tuple(sorted(options)), mac=(_mac_and_networks(lrp),)
-    )
+def _router_ports(topo: Topology, router: Router, state: DesiredState) -> list[DesiredPort]:
+    gw = gateway_port_of(topo, router)
+    out = []
+    for uuid in router.ports:
+        lrp = topo.lrps[uuid]
+        options: list[tuple[str, str]] = []
+        is_gateway = gw is not None and gw.uuid == lrp.uuid
+        if is_gateway:
+            options.append(("chassis-redirect-port", lrp.redirect_port))
+        if lrp.peer_switch_port is not None:
+            options.append(("peer", topo.lsps[lrp.peer_switch_port].name))
+        elif lrp.peer_router_port is not None and lrp.peer_router_port in topo.lrps:
+            options.append(("peer", topo.lrps[lrp.peer_router_port].name))
+        mac = (_mac_and_networks(lrp),)
+        out.append(DesiredPort(lrp.name, "", 0, "patch", options=tuple(sorted(options)), mac=mac))
+        if is_gateway:
+            # Distributed floating IPs leave locally, so not everything redirects.
+            always = not any(n.is_distributed for n in router.nats)
+            redirect = (("always-redirect", "true"),) if always else ()
+            out.append(
+                DesiredPort(
+                    lrp.redirect_port,
+                    "",
+                    0,
+                    "chassisredirect",
+                    options=(*redirect, ("distributed-port", lrp.name)),
+                    mac=mac,
+                    ha_chassis_group=lrp.name,
+                )
+            )
+            state.register_ha_group(router.uuid, lrp.name, lrp.gateway_chassis)
+    return out
 
 
 def _mac_and_networks(lrp: RouterPort) -> str:
@@ -221,64 +364,13 @@ def _mac_and_networks(lrp: RouterPort) -> str:
     return " ".join([lrp.mac, *nets])
 
 
-def _redirect_port(lrp: RouterPort, always_redirect: bool) -> DesiredPort:
-    options = (("always-redirect", "true"),) if always_redirect else ()
-    return DesiredPort(
-        lrp.redirect_port,
-        "",
-        0,
-        "chassisredirect",
-        options=(*options, ("distributed-port", lrp.name)),
-        mac=(_mac_and_networks(lrp),),
-        ha_chassis_group=lrp.name,
+def _multicast_groups(
+    topo: Topology, switch: Switch
+) -> dict[tuple[str, str], tuple[int, tuple[str, ...]]]:
+    enabled = [topo.lsps[p] for p in switch.ports if topo.lsps[p].enabled]
+    members = (
+        (MC_FLOOD, tuple(sorted(p.name for p in enabled))),
+        (MC_FLOOD_L2, tuple(sorted(p.name for p in enabled if p.type != "router"))),
+        (MC_UNKNOWN, tuple(sorted(p.name for p in enabled if p.has_unknown))),
     )
-
-
-def _multicast_groups(topo: Topology, out: DesiredSb) -> None:
-    for sw in topo.switches.values():
-        ports = [topo.lsps[p] for p in sw.ports]
-        enabled = [p for p in ports if p.enabled]
-        flood = tuple(sorted(p.name for p in enabled))
-        flood_l2 = tuple(sorted(p.name for p in enabled if p.type != "router"))
-        unknown = tuple(sorted(p.name for p in enabled if p.has_unknown))
-        for (name, key), members in (
-            (MC_FLOOD, flood),
-            (MC_FLOOD_L2, flood_l2),
-            (MC_UNKNOWN, unknown),
-        ):
-            if members:
-                out.multicast_groups[(sw.uuid, name)] = (key, members)
-
-
-def _groups_and_sets(topo: Topology, out: DesiredSb, svc_monitor_mac: str) -> None:
-    for name, addresses in topo.address_sets.items():
-        out.address_sets[name] = addresses
-    for pg in topo.port_groups.values():
-        ip4: set[str] = set()
-        ip6: set[str] = set()
-        by_switch: dict[str, list[str]] = {}
-        for uuid in pg.ports:
-            lsp = topo.lsps[uuid]
-            by_switch.setdefault(lsp.switch, []).append(lsp.name)
-            for entry in lsp.addresses:
-                ip4.update(str(n.addr) for n in entry.ipv4)
-                ip6.update(str(n.addr) for n in entry.ipv6)
-        out.address_sets[f"{pg.name}_ip4"] = tuple(sorted(ip4))
-        out.address_sets[f"{pg.name}_ip6"] = tuple(sorted(ip6))
-        for switch_uuid, names in by_switch.items():
-            dp = out.datapaths.get(switch_uuid)
-            if dp is not None:
-                out.port_groups[f"{dp.tunnel_key}_{pg.name}"] = tuple(sorted(names))
-    out.address_sets["svc_monitor_mac"] = (svc_monitor_mac,)
-
-
-def _static_mac_bindings(topo: Topology, out: DesiredSb) -> None:
-    for row in topo.static_mac_bindings:
-        lrp_uuid = topo.lrp_by_name.get(row["logical_port"])
-        if lrp_uuid is None:
-            continue
-        router = topo.lrps[lrp_uuid].router
-        if router not in out.datapaths:
-            continue
-        key = (row["logical_port"], row["ip"])
-        out.static_mac_bindings[key] = (row["mac"], bool(row["override_dynamic_mac"]), router)
+    return {(switch.uuid, name): (key, ports) for (name, key), ports in members if ports}

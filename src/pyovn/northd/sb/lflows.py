@@ -8,7 +8,7 @@ more are garbage-collected by the database itself.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from pyovn.northd.flow import Lflow
@@ -119,7 +119,7 @@ class LflowIndex:
 
     # -- writing -----------------------------------------------------------------
     def write(
-        self, txn: SbTxn, dp_refs: Mapping[str, str]
+        self, txn: SbTxn, dp_refs: Callable[[str], str]
     ) -> list[tuple[FlowKey, frozenset[str], NamedUuid]]:
         """Emit ops for every dirty key; returns the inserted rows to confirm."""
         inserted: list[tuple[FlowKey, frozenset[str], NamedUuid]] = []
@@ -145,7 +145,7 @@ class LflowIndex:
         txn: SbTxn,
         key: FlowKey,
         target: frozenset[str],
-        dp_refs: Mapping[str, str],
+        dp_refs: Callable[[str], str],
         new_groups: dict[frozenset[str], str],
     ) -> NamedUuid:
         pipeline, table, priority, match, actions, ids, tags = key
@@ -159,7 +159,7 @@ class LflowIndex:
             "external_ids": ["map", [list(i) for i in ids]],
             "tags": ["map", [list(t) for t in tags]],
         }
-        sb_dps = frozenset(dp_refs[dp] for dp in target)
+        sb_dps = frozenset(dp_refs(dp) for dp in target)
         if len(sb_dps) == 1:
             row["logical_datapath"] = _uuid_json(next(iter(sb_dps)))
         else:

@@ -1,268 +1,335 @@
 """Write the difference between the desired SB rows and the SB's rows.
 
-Rows northd owns are found by their natural keys (a datapath by its NB
-UUID in external_ids, a port binding by logical_port, ...). Only the
-columns northd owns are compared and written: `chassis` and `up` of a port
-binding belong to the controllers. Rows that depend on a deleted datapath
-(port bindings, multicast groups, MAC bindings, ...) go in the same
-transaction, since their references to it are strong.
+Only the keys in `Pending` are compared (all of them after a restart).
+Rows are found through `SbIndex`; only the columns northd owns are compared
+and written (`chassis` and `up` of a port binding belong to the
+controllers). Rows that depend on a deleted datapath (port bindings,
+multicast groups, MAC bindings, ...) go in the same transaction, since
+their references to it are strong.
 """
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from typing import Any
 
-from pyovn.northd.sb.desired import DesiredPort, DesiredSb
+from pyovn.northd.sb.desired import DesiredPort, DesiredState, Pending
+from pyovn.northd.sb.index import SbIndex
 from pyovn.northd.sb.txn import SbTxn
 
-__all__ = ["RefMap", "SbTables", "reconcile"]
+__all__ = ["DatapathRefs", "reconcile"]
 
 Row = dict[str, Any]
 SbTables = Mapping[str, Mapping[str, Row]]
-#: NB datapath UUID (or port name) -> SB UUID, existing or named in this txn.
-RefMap = dict[str, str]
 
 
 def _opt(value: Any) -> frozenset[Any]:
     return frozenset() if value is None else frozenset((value,))
 
 
-def _update(txn: SbTxn, table: str, uuid: str, row: Row, wanted: Row) -> None:
-    changed = {c: v for c, v in wanted.items() if row.get(c) != v}
-    txn.update(table, uuid, changed)
+class DatapathRefs:
+    """NB datapath UUID -> its SB row (existing, or inserted in this txn)."""
+
+    def __init__(self, index: SbIndex) -> None:
+        self.index = index
+        self.inserted: dict[str, str] = {}
+        self.deleted: set[str] = set()
+
+    def get(self, nb_uuid: str) -> str | None:
+        if nb_uuid in self.inserted:
+            return self.inserted[nb_uuid]
+        uuid = self.index.uuid("Datapath_Binding", nb_uuid)
+        return None if uuid in self.deleted else uuid
+
+    def __getitem__(self, nb_uuid: str) -> str:
+        uuid = self.get(nb_uuid)
+        if uuid is None:
+            raise KeyError(nb_uuid)
+        return uuid
 
 
-def reconcile(sb: SbTables, desired: DesiredSb, txn: SbTxn) -> tuple[RefMap, RefMap]:
-    """Emit ops into `txn`; returns (datapath refs, port binding refs)."""
-    dp_refs = _datapaths(sb, desired, txn)
-    dead_dps = {
-        uuid for uuid, row in sb.get("Datapath_Binding", {}).items() if uuid not in dp_refs.values()
-    }
-    ha_refs = _ha_groups(sb, desired, txn)
-    pb_refs = _port_bindings(sb, desired, txn, dp_refs, ha_refs)
-    _multicast_groups(sb, desired, txn, dp_refs, pb_refs)
-    _named_sets(sb, txn, "Port_Group", "ports", desired.port_groups)
-    _named_sets(sb, txn, "Address_Set", "addresses", desired.address_sets)
-    _ip_multicast(sb, desired, txn, dp_refs)
-    _static_mac_bindings(sb, desired, txn, dp_refs)
-    _dead_datapath_rows(sb, txn, dead_dps, pb_refs)
-    return dp_refs, pb_refs
+class _Reconciler:
+    def __init__(self, sb: SbTables, desired: DesiredState, index: SbIndex, txn: SbTxn) -> None:
+        self.sb = sb
+        self.want = desired
+        self.index = index
+        self.txn = txn
+        self.dps = DatapathRefs(index)
+        self.pb_inserted: dict[str, str] = {}
+        self.ha_refs: dict[str, str] = {}
 
+    def update(self, table: str, uuid: str, wanted: Row) -> None:
+        row = self.sb[table][uuid]
+        self.txn.update(table, uuid, {c: v for c, v in wanted.items() if row.get(c) != v})
 
-def _datapaths(sb: SbTables, desired: DesiredSb, txn: SbTxn) -> RefMap:
-    refs: RefMap = {}
-    for uuid, row in sb.get("Datapath_Binding", {}).items():
-        ids = row["external_ids"]
-        nb_uuid = ids.get("logical-switch") or ids.get("logical-router")
-        want = desired.datapaths.get(nb_uuid or "")
-        if want is None or want.nb_uuid in refs:
-            txn.delete("Datapath_Binding", uuid)
-            continue
-        refs[want.nb_uuid] = uuid
-        _update(
-            txn,
-            "Datapath_Binding",
-            uuid,
-            row,
-            {"tunnel_key": want.tunnel_key, "external_ids": want.external_ids()},
-        )
-    for nb_uuid, want in desired.datapaths.items():
-        if nb_uuid not in refs:
-            refs[nb_uuid] = txn.insert(
-                "Datapath_Binding",
-                {"tunnel_key": want.tunnel_key, "external_ids": want.external_ids()},
+    def keys(
+        self, table: str, pending: set[Any], everything: bool, desired: Mapping[Any, Any]
+    ) -> set[Any]:
+        keys = set(pending)
+        if everything:
+            keys |= set(self.index.tables[table].by_key) | set(desired)
+        for uuid in self.index.duplicates(table):
+            self.txn.delete(table, uuid)
+        return keys
+
+    # -- datapaths -----------------------------------------------------------------
+    def datapaths(self, pending: Pending) -> None:
+        for nb_uuid in self.keys(
+            "Datapath_Binding", pending.datapaths, pending.everything, self.want.datapaths
+        ):
+            uuid = self.index.uuid("Datapath_Binding", nb_uuid)
+            want = self.want.datapaths.get(nb_uuid)
+            columns = (
+                {"tunnel_key": want.tunnel_key, "external_ids": want.external_ids()} if want else {}
             )
-    return refs
+            if want is None:
+                if uuid is not None:
+                    self.txn.delete("Datapath_Binding", uuid)
+                    self.dps.deleted.add(uuid)
+                    self._dead_datapath(uuid)
+            elif uuid is None:
+                self.dps.inserted[nb_uuid] = self.txn.insert("Datapath_Binding", columns)
+            else:
+                self.update("Datapath_Binding", uuid, columns)
 
+    def _dead_datapath(self, sb_uuid: str) -> None:
+        for uuid in self.index.mac_bindings.get(sb_uuid, ()):
+            self.txn.delete("MAC_Binding", uuid)
+        ip_multicast = self.index.uuid("IP_Multicast", sb_uuid)
+        if ip_multicast is not None:
+            self.txn.delete("IP_Multicast", ip_multicast)
 
-def _ha_groups(sb: SbTables, desired: DesiredSb, txn: SbTxn) -> RefMap:
-    chassis_by_name = {row["name"]: uuid for uuid, row in sb.get("Chassis", {}).items()}
-    ha_rows = sb.get("HA_Chassis", {})
-    refs: RefMap = {}
-    for uuid, row in sb.get("HA_Chassis_Group", {}).items():
-        members = desired.ha_groups.get(row["name"])
-        if members is None or row["name"] in refs:
-            txn.delete("HA_Chassis_Group", uuid)
-            continue
-        refs[row["name"]] = uuid
-        have = sorted(
+    # -- HA chassis groups ---------------------------------------------------------
+    def ha_groups(self, pending: Pending) -> None:
+        chassis = {row["name"]: uuid for uuid, row in self.sb.get("Chassis", {}).items()}
+        names = self.keys(
+            "HA_Chassis_Group", pending.ha_groups, pending.everything, self.want.ha_groups
+        )
+        for name in names:
+            uuid = self.index.uuid("HA_Chassis_Group", name)
+            members = self.want.ha_groups.get(name)
+            if members is None:
+                if uuid is not None:
+                    self.txn.delete("HA_Chassis_Group", uuid)
+                continue
+            want = sorted((c, prio, _opt(chassis.get(c))) for c, prio in members)
+            if uuid is None:
+                self.ha_refs[name] = self.txn.insert(
+                    "HA_Chassis_Group",
+                    {"name": name, "ha_chassis": self._ha_chassis(members, chassis)},
+                )
+                continue
+            self.ha_refs[name] = uuid
+            if self._ha_members(uuid) != want:
+                self.txn.update(
+                    "HA_Chassis_Group", uuid, {"ha_chassis": self._ha_chassis(members, chassis)}
+                )
+
+    def _ha_members(self, group: str) -> list[tuple[str, int, frozenset[str]]]:
+        rows = self.sb.get("HA_Chassis", {})
+        return sorted(
             (
-                ha_rows[h]["external_ids"].get("chassis-name", ""),
-                ha_rows[h]["priority"],
-                ha_rows[h]["chassis"],
+                rows[h]["external_ids"].get("chassis-name", ""),
+                rows[h]["priority"],
+                rows[h]["chassis"],
             )
-            for h in row["ha_chassis"]
-            if h in ha_rows
+            for h in self.sb["HA_Chassis_Group"][group]["ha_chassis"]
+            if h in rows
         )
-        want = sorted((name, prio, _opt(chassis_by_name.get(name))) for name, prio in members)
-        if have != want:
-            new = [_insert_ha_chassis(txn, name, prio, chassis_by_name) for name, prio in members]
-            txn.update("HA_Chassis_Group", uuid, {"ha_chassis": frozenset(new)})
-    for name, members in desired.ha_groups.items():
-        if name not in refs:
-            new = [_insert_ha_chassis(txn, c, prio, chassis_by_name) for c, prio in members]
-            refs[name] = txn.insert(
-                "HA_Chassis_Group", {"name": name, "ha_chassis": frozenset(new)}
+
+    def _ha_chassis(
+        self, members: tuple[tuple[str, int], ...], chassis: dict[str, str]
+    ) -> frozenset[str]:
+        return frozenset(
+            self.txn.insert(
+                "HA_Chassis",
+                {
+                    "chassis": _opt(chassis.get(name)),
+                    "priority": priority,
+                    "external_ids": {"chassis-name": name},
+                },
             )
-    return refs
+            for name, priority in members
+        )
+
+    def ha_ref(self, name: str | None) -> frozenset[str]:
+        if name is None:
+            return frozenset()
+        ref = self.ha_refs.get(name) or self.index.uuid("HA_Chassis_Group", name)
+        return _opt(ref)
+
+    # -- port bindings -----------------------------------------------------------
+    def port_bindings(self, pending: Pending) -> None:
+        for name in self.keys("Port_Binding", pending.ports, pending.everything, self.want.ports):
+            uuid = self.index.uuid("Port_Binding", name)
+            want = self.want.ports.get(name)
+            if want is None:
+                if uuid is not None:
+                    self.txn.delete("Port_Binding", uuid)
+                continue
+            columns = self._port_columns(want)
+            if uuid is None:
+                columns["logical_port"] = name
+                self.pb_inserted[name] = self.txn.insert("Port_Binding", columns)
+            else:
+                self.update("Port_Binding", uuid, columns)
+
+    def _port_columns(self, port: DesiredPort) -> Row:
+        return {
+            "datapath": self.dps[port.datapath],
+            "tunnel_key": port.tunnel_key,
+            "type": port.type,
+            "options": dict(port.options),
+            "mac": frozenset(port.mac),
+            "port_security": frozenset(port.port_security),
+            "external_ids": dict(port.external_ids),
+            "nat_addresses": frozenset(port.nat_addresses),
+            "parent_port": _opt(port.parent_port),
+            "tag": _opt(port.tag),
+            "ha_chassis_group": self.ha_ref(port.ha_chassis_group),
+        }
+
+    def pb_ref(self, name: str) -> str:
+        ref = self.pb_inserted.get(name) or self.index.uuid("Port_Binding", name)
+        assert ref is not None, name
+        return ref
+
+    # -- multicast groups, port groups, address sets, IP multicast ---------------
+    def multicast_groups(self, pending: Pending) -> None:
+        keys: set[tuple[str, str]] = set(pending.multicast_groups)
+        if pending.everything:
+            keys |= set(self.want.multicast_groups)
+            by_sb = {uuid: nb for nb, uuid in self.index.tables["Datapath_Binding"].by_key.items()}
+            for existing_key in self.index.tables["Multicast_Group"].by_key:
+                sb_dp, name = _key_pair(existing_key)
+                keys.add((str(by_sb.get(sb_dp, f"!{sb_dp}")), name))
+        for uuid in self.index.duplicates("Multicast_Group"):
+            self.txn.delete("Multicast_Group", uuid)
+        for key in keys:
+            nb_dp, name = key
+            group_dp = self.dps.get(nb_dp) if not nb_dp.startswith("!") else nb_dp[1:]
+            existing = self.index.uuid("Multicast_Group", (group_dp, name)) if group_dp else None
+            want = self.want.multicast_groups.get(key)
+            if want is None:
+                if existing is not None:
+                    self.txn.delete("Multicast_Group", existing)
+                continue
+            tunnel_key, members = want
+            columns = {
+                "tunnel_key": tunnel_key,
+                "ports": frozenset(self.pb_ref(p) for p in members),
+            }
+            if existing is None:
+                self.txn.insert(
+                    "Multicast_Group", {"datapath": self.dps[nb_dp], "name": name, **columns}
+                )
+            else:
+                self.update("Multicast_Group", existing, columns)
+
+    def named_sets(
+        self,
+        table: str,
+        column: str,
+        pending: set[str],
+        everything: bool,
+        desired: Mapping[str, tuple[str, ...]],
+    ) -> None:
+        for name in self.keys(table, pending, everything, desired):
+            uuid = self.index.uuid(table, name)
+            want = desired.get(name)
+            if want is None:
+                if uuid is not None:
+                    self.txn.delete(table, uuid)
+            elif uuid is None:
+                self.txn.insert(table, {"name": name, column: frozenset(want)})
+            else:
+                self.update(table, uuid, {column: frozenset(want)})
+
+    def ip_multicast(self, pending: Pending) -> None:
+        switches = {
+            nb
+            for nb in pending.datapaths
+            if self.want.datapaths.get(nb, None) is not None
+            and self.want.datapaths[nb].kind == "logical-switch"
+        }
+        if pending.everything:
+            switches = {nb for nb, dp in self.want.datapaths.items() if dp.kind == "logical-switch"}
+            wanted_sb = {self.dps.get(nb) for nb in switches}
+            for sb_dp, uuid in list(self.index.tables["IP_Multicast"].by_key.items()):
+                if sb_dp not in wanted_sb:
+                    self.txn.delete("IP_Multicast", uuid)
+        for uuid in self.index.duplicates("IP_Multicast"):
+            self.txn.delete("IP_Multicast", uuid)
+        for nb in switches:
+            sb_dp = self.dps.get(nb)
+            if sb_dp is not None and self.index.uuid("IP_Multicast", sb_dp) is None:
+                self.txn.insert("IP_Multicast", _ip_multicast_row(sb_dp))
+
+    def static_mac_bindings(self, pending: Pending) -> None:
+        if not pending.static_mac_bindings:
+            return
+        want = self.want.static_mac_bindings
+        index = self.index.tables["Static_MAC_Binding"]
+        for uuid in self.index.duplicates("Static_MAC_Binding"):
+            self.txn.delete("Static_MAC_Binding", uuid)
+        for key in set(index.by_key) | set(want):
+            existing = index.by_key.get(key)
+            if key not in want:
+                if existing is not None:
+                    self.txn.delete("Static_MAC_Binding", existing)
+                continue
+            mac, override, dp = want[key]
+            columns = {"mac": mac, "override_dynamic_mac": override, "datapath": self.dps[dp]}
+            if existing is None:
+                port, ip = _key_pair(key)
+                self.txn.insert("Static_MAC_Binding", {"logical_port": port, "ip": ip, **columns})
+            else:
+                self.update("Static_MAC_Binding", existing, columns)
+
+    def stale_mac_bindings(self, pending: Pending) -> None:
+        """MAC bindings on ports that no longer exist."""
+        for name in pending.ports:
+            if name in self.want.ports:
+                continue
+            for uuid, (_, port) in list(self.index.mac_binding_port.items()):
+                if port == name:
+                    self.txn.delete("MAC_Binding", uuid)
 
 
-def _insert_ha_chassis(txn: SbTxn, name: str, priority: int, chassis: dict[str, str]) -> str:
-    return txn.insert(
-        "HA_Chassis",
-        {
-            "chassis": _opt(chassis.get(name)),
-            "priority": priority,
-            "external_ids": {"chassis-name": name},
-        },
-    )
+def _key_pair(key: Hashable) -> tuple[str, str]:
+    assert isinstance(key, tuple)
+    return str(key[0]), str(key[1])
 
 
-def _port_columns(port: DesiredPort, dp_refs: RefMap, ha_refs: RefMap) -> Row:
+def _ip_multicast_row(datapath: str) -> Row:
     return {
-        "datapath": dp_refs[port.datapath],
-        "tunnel_key": port.tunnel_key,
-        "type": port.type,
-        "options": dict(port.options),
-        "mac": frozenset(port.mac),
-        "port_security": frozenset(port.port_security),
-        "external_ids": dict(port.external_ids),
-        "nat_addresses": frozenset(port.nat_addresses),
-        "parent_port": _opt(port.parent_port),
-        "tag": _opt(port.tag),
-        "ha_chassis_group": _opt(ha_refs.get(port.ha_chassis_group or "")),
+        "datapath": datapath,
+        "enabled": frozenset({False}),
+        "querier": frozenset({True}),
+        "idle_timeout": frozenset({300}),
+        "query_interval": frozenset({150}),
+        "query_max_resp": frozenset({1}),
+        "table_size": frozenset({2048}),
+        "eth_src": "",
+        "ip4_src": "",
+        "ip6_src": "",
     }
 
 
-def _port_bindings(
-    sb: SbTables, desired: DesiredSb, txn: SbTxn, dp_refs: RefMap, ha_refs: RefMap
-) -> RefMap:
-    refs: RefMap = {}
-    for uuid, row in sb.get("Port_Binding", {}).items():
-        name = row["logical_port"]
-        want = desired.ports.get(name)
-        if want is None or name in refs:
-            txn.delete("Port_Binding", uuid)
-            continue
-        refs[name] = uuid
-        _update(txn, "Port_Binding", uuid, row, _port_columns(want, dp_refs, ha_refs))
-    for name, want in desired.ports.items():
-        if name not in refs:
-            columns = _port_columns(want, dp_refs, ha_refs)
-            columns["logical_port"] = name
-            refs[name] = txn.insert("Port_Binding", columns)
-    return refs
-
-
-def _multicast_groups(
-    sb: SbTables, desired: DesiredSb, txn: SbTxn, dp_refs: RefMap, pb_refs: RefMap
-) -> None:
-    by_sb_dp = {sb_uuid: nb_uuid for nb_uuid, sb_uuid in dp_refs.items()}
-    seen: set[tuple[str, str]] = set()
-    for uuid, row in sb.get("Multicast_Group", {}).items():
-        key = (by_sb_dp.get(row["datapath"], ""), row["name"])
-        want = desired.multicast_groups.get(key)
-        if want is None or key in seen:
-            txn.delete("Multicast_Group", uuid)
-            continue
-        seen.add(key)
-        tunnel_key, members = want
-        _update(
-            txn,
-            "Multicast_Group",
-            uuid,
-            row,
-            {"tunnel_key": tunnel_key, "ports": frozenset(pb_refs[p] for p in members)},
-        )
-    for key, (tunnel_key, members) in desired.multicast_groups.items():
-        if key not in seen:
-            txn.insert(
-                "Multicast_Group",
-                {
-                    "datapath": dp_refs[key[0]],
-                    "name": key[1],
-                    "tunnel_key": tunnel_key,
-                    "ports": frozenset(pb_refs[p] for p in members),
-                },
-            )
-
-
-def _named_sets(
-    sb: SbTables, txn: SbTxn, table: str, column: str, desired: dict[str, tuple[str, ...]]
-) -> None:
-    seen: set[str] = set()
-    for uuid, row in sb.get(table, {}).items():
-        want = desired.get(row["name"])
-        if want is None or row["name"] in seen:
-            txn.delete(table, uuid)
-            continue
-        seen.add(row["name"])
-        _update(txn, table, uuid, row, {column: frozenset(want)})
-    for name, want in desired.items():
-        if name not in seen:
-            txn.insert(table, {"name": name, column: frozenset(want)})
-
-
-def _ip_multicast(sb: SbTables, desired: DesiredSb, txn: SbTxn, dp_refs: RefMap) -> None:
-    wanted = {
-        dp_refs[nb_uuid] for nb_uuid, dp in desired.datapaths.items() if dp.kind == "logical-switch"
-    }
-    have: set[str] = set()
-    for uuid, row in sb.get("IP_Multicast", {}).items():
-        if row["datapath"] not in wanted or row["datapath"] in have:
-            txn.delete("IP_Multicast", uuid)
-        else:
-            have.add(row["datapath"])
-    for dp in sorted(wanted - have):
-        txn.insert(
-            "IP_Multicast",
-            {
-                "datapath": dp,
-                "enabled": frozenset({False}),
-                "querier": frozenset({True}),
-                "idle_timeout": frozenset({300}),
-                "query_interval": frozenset({150}),
-                "query_max_resp": frozenset({1}),
-                "table_size": frozenset({2048}),
-                "eth_src": "",
-                "ip4_src": "",
-                "ip6_src": "",
-            },
-        )
-
-
-def _static_mac_bindings(sb: SbTables, desired: DesiredSb, txn: SbTxn, dp_refs: RefMap) -> None:
-    seen: set[tuple[str, str]] = set()
-    for uuid, row in sb.get("Static_MAC_Binding", {}).items():
-        key = (row["logical_port"], row["ip"])
-        want = desired.static_mac_bindings.get(key)
-        if want is None or key in seen:
-            txn.delete("Static_MAC_Binding", uuid)
-            continue
-        seen.add(key)
-        mac, override, dp = want
-        _update(
-            txn,
-            "Static_MAC_Binding",
-            uuid,
-            row,
-            {"mac": mac, "override_dynamic_mac": override, "datapath": dp_refs[dp]},
-        )
-    for key, (mac, override, dp) in desired.static_mac_bindings.items():
-        if key not in seen:
-            txn.insert(
-                "Static_MAC_Binding",
-                {
-                    "logical_port": key[0],
-                    "ip": key[1],
-                    "mac": mac,
-                    "override_dynamic_mac": override,
-                    "datapath": dp_refs[dp],
-                },
-            )
-
-
-def _dead_datapath_rows(sb: SbTables, txn: SbTxn, dead: set[str], pb_refs: RefMap) -> None:
-    """MAC bindings of deleted datapaths or ports go with them."""
-    for uuid, row in sb.get("MAC_Binding", {}).items():
-        if row["datapath"] in dead or row["logical_port"] not in pb_refs:
-            txn.delete("MAC_Binding", uuid)
+def reconcile(
+    sb: SbTables, desired: DesiredState, pending: Pending, index: SbIndex, txn: SbTxn
+) -> DatapathRefs:
+    """Emit ops for the pending keys into `txn`; returns the datapath references."""
+    r = _Reconciler(sb, desired, index, txn)
+    r.datapaths(pending)
+    r.ha_groups(pending)
+    r.port_bindings(pending)
+    r.multicast_groups(pending)
+    r.named_sets(
+        "Port_Group", "ports", pending.port_groups, pending.everything, desired.port_groups
+    )
+    r.named_sets(
+        "Address_Set", "addresses", pending.address_sets, pending.everything, desired.address_sets
+    )
+    r.ip_multicast(pending)
+    r.static_mac_bindings(pending)
+    r.stale_mac_bindings(pending)
+    return r.dps
