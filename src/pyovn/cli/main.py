@@ -10,6 +10,7 @@ import sys
 import typer
 
 from pyovn import __version__
+from pyovn.cli.lflow import lflow_app
 from pyovn.errors import PyovnError
 
 app = typer.Typer(
@@ -19,6 +20,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+app.add_typer(lflow_app, name="lflow")
 
 
 @app.command("version")

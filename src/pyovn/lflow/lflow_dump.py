@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-__all__ = ["DumpedFlow", "read_lflow_dump"]
+__all__ = ["DumpCheck", "DumpFailure", "DumpedFlow", "check_lflow_dump", "read_lflow_dump"]
 
 _DATAPATH_RE = re.compile(r'^Datapath: "(?P<name>[^"]*)" \((?P<uuid>[^)]*)\)\s+Pipeline: (?P<pipeline>\w+)')
 _FLOW_RE = re.compile(
@@ -61,3 +61,62 @@ def read_lflow_dump(lines: Iterable[str]) -> Iterator[DumpedFlow]:
                 flow["match"],
                 flow["actions"],
             )
+
+
+@dataclass(frozen=True, slots=True)
+class DumpFailure:
+    """One problem in a dump: which flow, which column, where, and why."""
+
+    flow: DumpedFlow
+    column: str
+    position: int
+    reason: str
+
+    def __str__(self) -> str:
+        text = self.flow.match if self.column == "match" else self.flow.actions
+        return (
+            f"line {self.flow.line}: {self.column} at offset {self.position}: {self.reason}\n"
+            f"    {self.column}=({text})"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DumpCheck:
+    """Outcome of checking a dump: flows read and the failures found."""
+
+    parsed: int
+    failures: tuple[DumpFailure, ...]
+
+    @property
+    def failed(self) -> int:
+        return len({id(f.flow) for f in self.failures})
+
+
+def check_lflow_dump(lines: Iterable[str], *, roundtrip: bool = True) -> DumpCheck:
+    """Parse every match and action of a dump (and, with `roundtrip`,
+    require that each prints back exactly as written)."""
+    from pyovn.lflow.action_parser import parse_action_list
+    from pyovn.lflow.actions import format_actions
+    from pyovn.lflow.errors import LflowParseError
+    from pyovn.lflow.parser import parse_expression
+    from pyovn.lflow.printer import format_match
+
+    failures: list[DumpFailure] = []
+    count = 0
+    for flow in read_lflow_dump(lines):
+        count += 1
+        for column, text in (("match", flow.match), ("actions", flow.actions)):
+            try:
+                if column == "match":
+                    printed = format_match(parse_expression(text))
+                else:
+                    printed = format_actions(parse_action_list(text))
+            except LflowParseError as exc:
+                failures.append(DumpFailure(flow, column, exc.position, exc.message))
+                continue
+            if roundtrip and printed != text:
+                where = next((i for i, (a, b) in enumerate(zip(text, printed)) if a != b), 0)
+                failures.append(
+                    DumpFailure(flow, column, where, f"prints back differently: {printed!r}")
+                )
+    return DumpCheck(count, tuple(failures))

@@ -103,6 +103,12 @@ class CompileContext:
         """Tunnel key of logical port or multicast group `name` (0 if unknown)."""
         return self.ports.get(name, 0)
 
+    def lookup_port(self, name: str) -> int | None:
+        """Tunnel key for a match on `name`; "none" is key 0, as in OVN."""
+        if name == "none":
+            return 0
+        return self.ports.get(name)
+
     # Resolver protocol (semantics.py)
     def address_set(self, name: str) -> Sequence[str] | None:
         return self.address_sets.get(name)
@@ -313,7 +319,8 @@ class _FlowBuilder:
             (storage, sorted(alts)) for storage, alts in clause.ints
         ]
         for storage, names in clause.ports:
-            keys = sorted({self.ctx.ports[n] for n in names if n in self.ctx.ports})
+            found = (self.ctx.lookup_port(n) for n in names)
+            keys = sorted({key for key in found if key is not None})
             if not keys:
                 return None
             alts = [(key, 0xFFFFFFFF) for key in keys]
