@@ -18,6 +18,7 @@ _CONJ_RE = re.compile(r"conjunction\(\d+,")
 _CONJ_ID_RE = re.compile(r"^conj_id=\d+$")
 _GROUP_RE = re.compile(r"group:\d+")
 _CT_STATE_RE = re.compile(r"([+-])([a-z]+)")
+_METER_RE = re.compile(r",meter_id=\d+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +53,7 @@ def _normal_match_item(item: str) -> str:
     return item
 
 
-def normalize_flow(line: str) -> list[NormalFlow]:
+def normalize_flow(line: str, groups: dict[int, str] | None = None) -> list[NormalFlow]:
     """Normalise one `ovs-ofctl` flow line (dump-flows or add-flow style)."""
     head, _, actions = line.strip().partition(" actions=")
     items = [i.strip() for i in head.replace(", ", ",").split(",") if i.strip()]
@@ -67,7 +68,13 @@ def normalize_flow(line: str) -> list[NormalFlow]:
             priority = int(item.split("=", 1)[1])
         else:
             match.add(_normal_match_item(item))
-    acts = [_GROUP_RE.sub("group:*", a) for a in split_top_level(actions)]
+    acts = [_METER_RE.sub("", a) for a in split_top_level(actions)]
+    acts = ["dec_ttl" if a == "dec_ttl()" else a for a in acts]
+    if groups is not None:
+        acts = [_GROUP_RE.sub(lambda m: "group:" + groups.get(int(m.group()[6:]), "?"), a)
+                for a in acts]
+    else:
+        acts = [_GROUP_RE.sub("group:*", a) for a in acts]
     conjs = [a for a in acts if a.startswith("conjunction(")]
     others = tuple(a for a in acts if not a.startswith("conjunction("))
     if not conjs:
@@ -78,9 +85,22 @@ def normalize_flow(line: str) -> list[NormalFlow]:
     ]
 
 
-def normalize_flows(lines: Iterable[str]) -> set[NormalFlow]:
+def normalize_flows(lines: Iterable[str], groups: dict[int, str] | None = None) -> set[NormalFlow]:
+    """Normalised flows; with `groups` (id -> spec), `group:N` is replaced
+    by the group's spec so groups are compared by content."""
     flows: set[NormalFlow] = set()
     for line in lines:
         if " actions=" in line:
-            flows.update(normalize_flow(line))
+            flows.update(normalize_flow(line, groups))
     return flows
+
+
+def read_groups(lines: Iterable[str]) -> dict[int, str]:
+    """`ovs-ofctl dump-groups` output (or our specs) -> id -> spec without id."""
+    groups = {}
+    for line in lines:
+        line = line.strip()
+        if line.startswith("group_id="):
+            head, _, spec = line.partition(",")
+            groups[int(head[len("group_id="):])] = spec
+    return groups

@@ -70,18 +70,52 @@ DHCPV6_OPTIONS: dict[str, tuple[int, str]] = {
     "fqdn": (39, "str"),
 }
 
-_ND_RA_OPTIONS: dict[str, tuple[int, str]] = {
-    "addr_mode": (1, "str"),
-    "slla": (2, "mac"),
-    "prefix": (3, "ipv6"),
-    "mtu": (4, "uint32"),
-    "router_preference": (5, "str"),
-}
+_RA_MANAGED, _RA_OTHER = 0x80, 0x40
+_RA_PREFERENCE = {"HIGH": 0x08, "MEDIUM": 0x00, "LOW": 0x18}
+_PREFIX_ON_LINK, _PREFIX_AUTONOMOUS = 0x80, 0x40
+_INFINITE = 0xFFFFFFFF
+
+
+def encode_router_advertisement(options: tuple[Option, ...]) -> bytes:
+    """An ICMPv6 Router Advertisement (RFC 4861) template: the header, then
+    source link-layer address, MTU and prefix-information options in the
+    order given.  The address mode decides the M/O flags and the prefix
+    A flag."""
+    values = {o.key: o.value for o in options}
+    mode = _text(values.get("addr_mode"), "slaac")
+    flags = {"dhcpv6_stateful": _RA_MANAGED, "dhcpv6_stateless": _RA_OTHER}.get(mode, 0)
+    flags |= _RA_PREFERENCE.get(_text(values.get("router_preference"), "MEDIUM"), 0)
+    out = bytearray(struct.pack("!BBHBBHII", 134, 0, 0, 255, flags, 0xFFFF, 0, 0))
+    prefix_flags = _PREFIX_ON_LINK | (0 if mode == "dhcpv6_stateful" else _PREFIX_AUTONOMOUS)
+    for option in options:
+        items = _items(option.value)
+        for item in items:
+            if not isinstance(item, Constant):
+                continue
+            if option.key == "slla":
+                out += bytes([1, 1]) + item.value.to_bytes(6, "big")
+            elif option.key == "mtu":
+                out += struct.pack("!BBHI", 5, 1, 0, item.value)
+            elif option.key == "prefix":
+                length = bin(item.mask or 0).count("1")
+                out += struct.pack("!BBBBIII", 3, 4, length, prefix_flags, _INFINITE, _INFINITE, 0)
+                out += item.value.to_bytes(16, "big")
+    return bytes(out)
+
+
+def _text(value: object, default: str) -> str:
+    if isinstance(value, StringConst):
+        return value.value
+    if isinstance(value, Word):
+        return value.text
+    return default
 
 
 def encode_dhcp_options(options: tuple[Option, ...], family: int) -> bytes:
     """Encode `options` for DHCPv4 (`family` 4), DHCPv6 (6) or RA (0)."""
-    table = {4: DHCPV4_OPTIONS, 6: DHCPV6_OPTIONS}.get(family, _ND_RA_OPTIONS)
+    if family == 0:
+        return encode_router_advertisement(options)
+    table = DHCPV4_OPTIONS if family == 4 else DHCPV6_OPTIONS
     out = bytearray()
     for option in options:
         spec = table.get(option.key)

@@ -18,6 +18,7 @@ from pyovn.lflow import actions as la
 from pyovn.lflow.errors import LflowCompileError
 from pyovn.lflow.expr import Constant, FieldRef, StringConst
 from pyovn.lflow.fields import SYMBOLS, resolve_symbol
+from pyovn.lflow.of_fields import OF_FIELDS
 from pyovn.lflow.of_ir import (
     Clone,
     Ct,
@@ -73,12 +74,14 @@ class ActionCompiler:
     def next_table(self) -> int:
         return self.current_table + 1
 
-    def ct_zone(self, *, snat: bool = False, czone: bool = False) -> Sub:
-        if self.ctx.is_switch:
-            return CT_ZONE
-        if czone or not snat:
-            return DNAT_ZONE
-        return SNAT_ZONE
+    def ct_zone(self) -> Sub:
+        """Zone of ct_next/ct_commit/ct_lb: the port's (switch) or DNAT (router)."""
+        return CT_ZONE if self.ctx.is_switch else DNAT_ZONE
+
+    @staticmethod
+    def nat_zone(*, snat: bool, czone: bool) -> Sub:
+        """NAT zones are the router's, on switches too (LB hairpin SNAT)."""
+        return SNAT_ZONE if snat and not czone else DNAT_ZONE
 
     # ---- driver -------------------------------------------------------------
 
@@ -176,7 +179,7 @@ class ActionCompiler:
 
     def ct_nat(self, action: la.Action) -> list[OfAction]:
         assert isinstance(action, la.CtNat)
-        zone = self.ct_zone(snat=action.is_snat, czone=action.in_czone)
+        zone = self.nat_zone(snat=action.is_snat, czone=action.in_czone)
         if action.ip is None:
             return [Ct(zone, table=self.next_table(), nat="")]
         kind = "src" if action.is_snat else "dst"
@@ -189,24 +192,31 @@ class ActionCompiler:
         if action.backends is None:
             return [Ct(zone, table=self.next_table(), nat="")]
         mark = "ct_mark" if isinstance(action, la.CtLbMark) else "ct_label"
-        sets = ["set_field:2/2->" + mark]
+        sets = ["set_field:0x2/0x2->" + mark]
         if action.ct_flag == "skip_snat":
-            sets.append("set_field:4/4->" + mark)
+            sets.append("set_field:0x4/0x4->" + mark)
         elif action.ct_flag == "force_snat":
-            sets.append("set_field:8/8->" + mark)
+            sets.append("set_field:0x8/0x8->" + mark)
         method = "dp_hash"
         if action.hash_fields is not None:
-            method = f"hash,fields({action.hash_fields.value})"
+            method = f"hash,fields({_ovs_field_order(action.hash_fields.value)})"
         buckets = []
         for index, backend in enumerate(action.backends):
             port = f":{backend.port}" if backend.port is not None else ""
             address = f"[{backend.ip}]" if backend.is_ipv6 and port else str(backend.ip)
             buckets.append(
-                f"bucket=bucket_id={index},weight:100,actions=ct(nat(dst={address}{port}),"
-                f"commit,table={self.next_table()},zone={zone},exec({','.join(sets)}))"
+                f"bucket=bucket_id:{index},weight:100,actions=ct(commit,table={self.next_table()},"
+                f"zone={zone},nat(dst={address}{port}),exec({','.join(sets)}))"
             )
         spec = f"type=select,selection_method={method}," + ",".join(buckets)
         return [GroupOf(self.ctx.groups.allocate(spec))]
+
+
+def _ovs_field_order(fields: str) -> str:
+    """Hash fields in the order OVS lists them (its field order)."""
+    order = {name: index for index, name in enumerate(OF_FIELDS)}
+    names = [f.strip() for f in fields.split(",") if f.strip()]
+    return ",".join(sorted(names, key=lambda n: order.get(n, len(order))))
 
 
 def _nat_address(ip: Constant, port_range: tuple[int, int] | None) -> str:

@@ -16,6 +16,7 @@ from pyovn.lflow.errors import LflowCompileError
 from pyovn.lflow.of_fields import OF_FIELDS, OfField
 from pyovn.lflow.of_ir import (
     Clone,
+    Controller,
     CtClearOf,
     DecTtlOf,
     MoveOf,
@@ -37,7 +38,11 @@ _OFPAT_EXPERIMENTER = 0xFFFF
 _NXAST_RESUBMIT_TABLE = 14
 _NXAST_STACK_PUSH = 27
 _NXAST_STACK_POP = 28
+_NXAST_CONTROLLER2 = 37
 _NXAST_CLONE = 42
+_NXAC2PT_USERDATA = 3
+_NXAC2PT_PAUSE = 4
+_NXAC2PT_METER_ID = 5
 _NXAST_CT_CLEAR = 43
 _OFPP_IN_PORT = 0xFFF8
 
@@ -89,6 +94,8 @@ def _encode(action: OfAction) -> bytes:
         return struct.pack("!HH4x", _OFPAT_DEC_NW_TTL, 8)
     if isinstance(action, CtClearOf):
         return _nicira(_NXAST_CT_CLEAR, bytes(6))
+    if isinstance(action, Controller):
+        return _controller(action)
     if isinstance(action, Clone):
         return _nicira(_NXAST_CLONE, bytes(6) + encode_actions(action.actions))
     raise LflowCompileError(f"cannot encode {type(action).__name__} inside controller userdata")
@@ -116,3 +123,17 @@ def _copy_field(src: Sub, dst: Sub) -> bytes:
         field_header(dst.field),
     )
     return _with_length(_OFPAT_COPY_FIELD, payload)
+
+
+def _property(kind: int, body: bytes) -> bytes:
+    return _pad8(struct.pack("!HH", kind, 4 + len(body)) + body)
+
+
+def _controller(action: Controller) -> bytes:
+    """NXAST_CONTROLLER2 with userdata, pause and meter properties."""
+    properties = _property(_NXAC2PT_USERDATA, action.userdata)
+    if action.pause:
+        properties += _property(_NXAC2PT_PAUSE, b"")
+    if action.meter_id is not None:
+        properties += _property(_NXAC2PT_METER_ID, struct.pack("!I", action.meter_id))
+    return _nicira(_NXAST_CONTROLLER2, bytes(6) + properties)

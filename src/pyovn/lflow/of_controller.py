@@ -69,12 +69,12 @@ class ActionOpcode(IntEnum):
     BIND_VPORT = 17
     HANDLE_SVC_CHECK = 18
     DHCP6_SERVER = 19
-    BFD_MSG = 20
-    ICMP6_ERROR = 21
-    PUT_ICMP6_FRAG_MTU = 22
-    REJECT = 23
-    PUT_FDB = 24
-    SCTP_ABORT = 25
+    ICMP6_ERROR = 20
+    PUT_ICMP6_FRAG_MTU = 21
+    REJECT = 22
+    BFD_MSG = 23
+    SCTP_ABORT = 24
+    PUT_FDB = 25
 
 
 # Logical flag bits in reg10 that lookup tables report through.
@@ -152,9 +152,9 @@ class ControllerActions:
         assert isinstance(action.value, Constant)
         if action.dst.name == "icmp4.frag_mtu":
             payload = struct.pack("!H", action.value.value)
-            return [self.packet_in(ActionOpcode.PUT_ICMP4_FRAG_MTU, payload)]
+            return [self.packet_in(ActionOpcode.PUT_ICMP4_FRAG_MTU, payload, pause=True)]
         payload = struct.pack("!I", action.value.value)
-        return [self.packet_in(ActionOpcode.PUT_ICMP6_FRAG_MTU, payload)]
+        return [self.packet_in(ActionOpcode.PUT_ICMP6_FRAG_MTU, payload, pause=True)]
 
     def options_call(self, action: ca.ResultOptionsCall) -> Controller:
         from pyovn.lflow.of_actions import field_sub
@@ -242,15 +242,23 @@ class ControllerActions:
 
         assert isinstance(action, ca.Select)
         dst = field_sub(action.dst)
+        row = dst.field
+        full_mask = ((1 << dst.n_bits) - 1) << dst.offset
         buckets = []
         for index, choice in enumerate(action.choices):
             weight = 100 if choice.weight is None else choice.weight
-            load = f"load:{choice.value:#x}->{dst}" if choice.value else f"load:0->{dst}"
+            value = choice.value << dst.offset
+            load = f"set_field:{value:#x}/{full_mask:#x}->{row.match_name}"
+            if full_mask == (1 << row.width) - 1:
+                load = f"set_field:{value:#x}->{row.match_name}"
             buckets.append(
-                f"bucket=bucket_id={index},weight:{weight},actions={load},"
+                f"bucket=bucket_id:{index},weight:{weight},actions={load},"
                 f"resubmit(,{self.owner.next_table()})"
             )
-        spec = "type=select,selection_method=dp_hash," + ",".join(buckets)
+        spec = (
+            "type=select,selection_method=dp_hash,selection_method_param=4294967296,"
+            + ",".join(buckets)
+        )
         return [GroupOf(self.ctx.groups.allocate(spec))]
 
     def log(self, action: la.Action) -> list[OfAction]:
@@ -260,7 +268,11 @@ class ControllerActions:
         name = action.get("name")
         text = name.value if isinstance(name, StringConst) else ""
         payload = struct.pack("!BB", verdict, severity) + text.encode()
-        return [self.packet_in(ActionOpcode.LOG, payload)]
+        meter = action.get("meter")
+        meter_id = self.ctx.controller_meter_id
+        if isinstance(meter, StringConst):
+            meter_id = self.ctx.meters.allocate(f"name={meter.value}")
+        return [Controller(userdata(ActionOpcode.LOG, payload), False, meter_id)]
 
     def keyword_packet_in(self, action: la.Action) -> list[OfAction]:
         opcode = {
@@ -271,11 +283,16 @@ class ControllerActions:
         return [self.packet_in(opcode)]
 
     def trigger_event(self, action: la.Action) -> list[OfAction]:
+        """Event type (be32) then (code, length, text) per option; the codes
+        are the positions of the options of that event type."""
         assert isinstance(action, ca.TriggerEvent)
-        payload = b"".join(
-            struct.pack("!HH", index, len(str(o.value))) + str(o.value).encode()
-            for index, o in enumerate(action.options)
-        )
+        payload = struct.pack("!I", 0)
+        for code, option in enumerate(action.options):
+            if option.key == "event":
+                continue
+            value = option.value
+            text = (value.value if isinstance(value, StringConst) else str(value)).encode()
+            payload += struct.pack("!HH", code, len(text)) + text
         return [self.packet_in(ActionOpcode.EVENT, payload)]
 
     def bind_vport(self, action: la.Action) -> list[OfAction]:
@@ -291,6 +308,8 @@ class ControllerActions:
 
     def set_meter(self, action: la.Action) -> list[OfAction]:
         assert isinstance(action, ca.SetMeter)
+        if not self.ctx.dp_meters:
+            return []
         spec = f"kbps burst stats bands=type=drop rate={action.rate}"
         if action.burst is not None:
             spec += f" burst_size={action.burst}"
@@ -308,6 +327,13 @@ class ControllerActions:
         ]
         spec = "type=select,selection_method=dp_hash," + ",".join(buckets)
         return [GroupOf(self.ctx.groups.allocate(spec))]
+
+    def commit_lb_aff(self, action: la.Action) -> list[OfAction]:
+        """A learn() that remembers client -> backend in the affinity table."""
+        assert isinstance(action, ca.CommitLbAff)
+        from pyovn.lflow.lb_affinity import learn_affinity
+
+        return [RawOf(learn_affinity(action, self.ctx.tables.chk_lb_affinity))]
 
     def raw_options(self, action: la.Action) -> list[OfAction]:
         """learn()/sample() actions, written as ovs-ofctl text (approximate)."""
@@ -343,7 +369,7 @@ _SIMPLE = {
     ca.SetMeter: ControllerActions.set_meter,
     la.CtSnatToVip: ControllerActions.ct_snat_to_vip,
     ca.FwdGroup: ControllerActions.fwd_group,
-    ca.CommitLbAff: ControllerActions.raw_options,
+    ca.CommitLbAff: ControllerActions.commit_lb_aff,
     ca.CommitEcmpNh: ControllerActions.raw_options,
     ca.Sample: ControllerActions.raw_options,
 }

@@ -246,6 +246,8 @@ def _hex(value: int) -> str:
 def _render_set_field(action: SetField) -> str:
     row = OF_FIELDS[action.storage]
     full = (1 << row.width) - 1
+    if action.mask == full and action.storage == "ip_dscp":
+        return f"mod_nw_tos:{action.value << 2}"
     if action.mask == full and action.storage in _OF10_SETTERS:
         text = format_value(row.fmt, row.width, action.value, full)
         return f"{_OF10_SETTERS[action.storage]}:{text}"

@@ -28,7 +28,6 @@ _SHORTHANDS = {
     (0x0806, None): "arp",
     (0x8035, None): "rarp",
     (0x0800, 1): "icmp",
-    (0x0800, 2): "igmp",
     (0x0800, 6): "tcp",
     (0x0800, 17): "udp",
     (0x0800, 132): "sctp",
@@ -122,6 +121,9 @@ def render_match(fields: Mapping[str, Alt]) -> str:
         consumed.add("eth_type")
         if shorthand not in ("ip", "ipv6", "arp", "rarp"):
             consumed.add("nw_proto")
+        elif "nw_proto" in fields:
+            parts.append(_render("nw_proto", fields["nw_proto"]))
+            consumed.add("nw_proto")
     registers = sorted(
         (name for name in fields if name.startswith("reg")), key=lambda n: int(n[3:])
     )
@@ -141,8 +143,8 @@ def _shorthand(fields: Mapping[str, Alt]) -> str | None:
     if eth is None:
         return None
     proto = fields.get("nw_proto")
-    if proto is not None:
-        return _SHORTHANDS.get((eth[0], proto[0]))
+    if proto is not None and (eth[0], proto[0]) in _SHORTHANDS:
+        return _SHORTHANDS[(eth[0], proto[0])]
     return _SHORTHANDS.get((eth[0], None))
 
 

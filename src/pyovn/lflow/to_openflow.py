@@ -90,6 +90,7 @@ class CompileContext:
     tables: TableLayout = TableLayout()
     ct_zero_snat: bool = True
     controller_meter_id: int | None = None
+    dp_meters: bool = True
     conj_id_base: int = 1
     groups: IdAllocator = field(default_factory=IdAllocator)
     meters: IdAllocator = field(default_factory=IdAllocator)
