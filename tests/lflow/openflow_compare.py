@@ -71,8 +71,9 @@ def normalize_flow(line: str, groups: dict[int, str] | None = None) -> list[Norm
     acts = [_METER_RE.sub("", a) for a in split_top_level(actions)]
     acts = ["dec_ttl" if a == "dec_ttl()" else a for a in acts]
     if groups is not None:
-        acts = [_GROUP_RE.sub(lambda m: "group:" + groups.get(int(m.group()[6:]), "?"), a)
-                for a in acts]
+        acts = [
+            _GROUP_RE.sub(lambda m: "group:" + groups.get(int(m.group()[6:]), "?"), a) for a in acts
+        ]
     else:
         acts = [_GROUP_RE.sub("group:*", a) for a in acts]
     conjs = [a for a in acts if a.startswith("conjunction(")]
@@ -102,5 +103,5 @@ def read_groups(lines: Iterable[str]) -> dict[int, str]:
         line = line.strip()
         if line.startswith("group_id="):
             head, _, spec = line.partition(",")
-            groups[int(head[len("group_id="):])] = spec
+            groups[int(head[len("group_id=") :])] = spec
     return groups

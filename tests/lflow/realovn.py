@@ -71,8 +71,14 @@ class RealOvn:
         pidfile = self.rundir / f"{name}.pid"
         self.pids.append(pidfile)
         _run(
-            [*argv, f"--pidfile={pidfile}", f"--log-file={self.rundir}/{name}.log",
-             "--detach", "--no-chdir", "-vconsole:off"],
+            [
+                *argv,
+                f"--pidfile={pidfile}",
+                f"--log-file={self.rundir}/{name}.log",
+                "--detach",
+                "--no-chdir",
+                "-vconsole:off",
+            ],
             env=self.env(),
         )
 
@@ -81,11 +87,24 @@ class RealOvn:
         (self.rundir / "ovn").mkdir(exist_ok=True)
         for db, schema in (("nb", NB_SCHEMA), ("sb", SB_SCHEMA)):
             _run(["ovsdb-tool", "create", f"{self.rundir}/{db}.db", str(schema)])
-            self._daemon(db, ["ovsdb-server", f"{self.rundir}/{db}.db",
-                              f"--remote=punix:{self.rundir}/{db}.sock",
-                              f"--unixctl={self.rundir}/{db}.ctl"])
-        self._daemon("northd", ["ovn-northd", f"--ovnnb-db={self.nb}", f"--ovnsb-db={self.sb}",
-                                f"--unixctl={self.rundir}/northd.ctl"])
+            self._daemon(
+                db,
+                [
+                    "ovsdb-server",
+                    f"{self.rundir}/{db}.db",
+                    f"--remote=punix:{self.rundir}/{db}.sock",
+                    f"--unixctl={self.rundir}/{db}.ctl",
+                ],
+            )
+        self._daemon(
+            "northd",
+            [
+                "ovn-northd",
+                f"--ovnnb-db={self.nb}",
+                f"--ovnsb-db={self.sb}",
+                f"--unixctl={self.rundir}/northd.ctl",
+            ],
+        )
         self.nbctl("init")
 
     def nbctl(self, *args: str) -> str:
@@ -110,23 +129,69 @@ class RealOvn:
         """OVS with dummy netdevs + ovn-controller "hv1", binding `ports`."""
         ovs_db = f"unix:{self.rundir}/ovs.sock"
         _run(["ovsdb-tool", "create", f"{self.rundir}/conf.db", str(OVS_SCHEMA)])
-        self._daemon("ovs", ["ovsdb-server", f"{self.rundir}/conf.db",
-                             f"--remote=punix:{self.rundir}/ovs.sock",
-                             f"--unixctl={self.rundir}/ovs.ctl"])
+        self._daemon(
+            "ovs",
+            [
+                "ovsdb-server",
+                f"{self.rundir}/conf.db",
+                f"--remote=punix:{self.rundir}/ovs.sock",
+                f"--unixctl={self.rundir}/ovs.ctl",
+            ],
+        )
         vsctl = ["ovs-vsctl", f"--db={ovs_db}", "--timeout=30"]
         _run([*vsctl, "--no-wait", "init"])
-        self._daemon("vswitchd", ["ovs-vswitchd", ovs_db, "--enable-dummy=override",
-                                  f"--unixctl={self.rundir}/vswitchd.ctl"])
-        _run([*vsctl, "set", "Open_vSwitch", ".", "external_ids:system-id=hv1",
-              "external_ids:hostname=hv1", f"external_ids:ovn-remote={self.sb}",
-              "external_ids:ovn-encap-type=geneve", "external_ids:ovn-encap-ip=127.0.0.1",
-              "external_ids:ovn-bridge-datapath-type=dummy"])
-        _run([*vsctl, "add-br", "br-int", "--", "set", "Bridge", "br-int",
-              "datapath_type=dummy", "fail-mode=secure", "other-config:disable-in-band=true"])
+        self._daemon(
+            "vswitchd",
+            [
+                "ovs-vswitchd",
+                ovs_db,
+                "--enable-dummy=override",
+                f"--unixctl={self.rundir}/vswitchd.ctl",
+            ],
+        )
+        _run(
+            [
+                *vsctl,
+                "set",
+                "Open_vSwitch",
+                ".",
+                "external_ids:system-id=hv1",
+                "external_ids:hostname=hv1",
+                f"external_ids:ovn-remote={self.sb}",
+                "external_ids:ovn-encap-type=geneve",
+                "external_ids:ovn-encap-ip=127.0.0.1",
+                "external_ids:ovn-bridge-datapath-type=dummy",
+            ]
+        )
+        _run(
+            [
+                *vsctl,
+                "add-br",
+                "br-int",
+                "--",
+                "set",
+                "Bridge",
+                "br-int",
+                "datapath_type=dummy",
+                "fail-mode=secure",
+                "other-config:disable-in-band=true",
+            ]
+        )
         self._daemon("controller", ["ovn-controller", ovs_db])
         for port in ports:
-            _run([*vsctl, "add-port", "br-int", port, "--", "set", "Interface", port,
-                  f"external_ids:iface-id={port}"])
+            _run(
+                [
+                    *vsctl,
+                    "add-port",
+                    "br-int",
+                    port,
+                    "--",
+                    "set",
+                    "Interface",
+                    port,
+                    f"external_ids:iface-id={port}",
+                ]
+            )
 
     def dump_flows(self, settle: float = 20.0) -> str:
         """br-int flows once ovn-controller has stopped changing them."""
@@ -134,8 +199,13 @@ class RealOvn:
         while time.monotonic() < deadline:
             self.sync()
             text = _run(["ovs-ofctl", "dump-flows", "br-int"], env=self.env())
-            flows = "\n".join(sorted(line.split(" actions=")[1] + line.split("table=")[1][:40]
-                                     for line in text.splitlines() if " actions=" in line))
+            flows = "\n".join(
+                sorted(
+                    line.split(" actions=")[1] + line.split("table=")[1][:40]
+                    for line in text.splitlines()
+                    if " actions=" in line
+                )
+            )
             if flows == previous and flows:
                 return text
             previous = flows

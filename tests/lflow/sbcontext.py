@@ -69,7 +69,9 @@ def read_sb(rows: Rows, chassis_name: str = "hv1") -> SbView:
         key = int(str(row["tunnel_key"]))
         datapaths[name] = DatapathInfo(key, "logical-router" in ids)
         key_to_name[key] = name
-    chassis = {_uuid(r["_uuid"]) for r in rows("Chassis", "_uuid", "name") if r["name"] == chassis_name}
+    chassis = {
+        _uuid(r["_uuid"]) for r in rows("Chassis", "_uuid", "name") if r["name"] == chassis_name
+    }
     resident: set[str] = set()
     for row in rows("Port_Binding", "logical_port", "tunnel_key", "datapath", "chassis"):
         datapath = by_uuid.get(_uuid(row["datapath"]))

@@ -54,7 +54,9 @@ class ArgParser:
             self.checker.writable(info, token)
         return info
 
-    def check_exchange(self, left: FieldRef, left_tok: Token, right: FieldRef, right_tok: Token) -> None:
+    def check_exchange(
+        self, left: FieldRef, left_tok: Token, right: FieldRef, right_tok: Token
+    ) -> None:
         a = self._info(left, left_tok, writable=True)
         b = self._info(right, right_tok, writable=True)
         if self.checker and a and b:
@@ -132,7 +134,9 @@ class ArgParser:
         for index, kind in enumerate(cls.ARGS):
             if index:
                 cursor.expect(",")
-            args.append(cursor.expect_int() if kind == "int" else self.checked_field(writable=False))
+            args.append(
+                cursor.expect_int() if kind == "int" else self.checked_field(writable=False)
+            )
         cursor.expect(")")
         return cls(dst, tuple(args))
 

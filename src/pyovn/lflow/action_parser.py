@@ -242,9 +242,9 @@ class _ActionParser(ArgParser):
         if not cursor.accept("("):
             return Next()
         if cursor.token.kind is TokenKind.NUMBER:
-            table = cursor.expect_int("table number")
+            number = cursor.expect_int("table number")
             cursor.expect(")")
-            return Next(table)
+            return Next(number)
         table: int | None = None
         pipeline: str | None = None
         keywords: list[str] = []

@@ -96,8 +96,7 @@ class SymbolChecker:
             return
         if info.is_string or info.width != 1:
             raise TypeMismatchError(
-                "Explicit `!= 0' is required for inequality test of multibit field "
-                "against 0.",
+                "Explicit `!= 0' is required for inequality test of multibit field against 0.",
                 position=token.start,
                 token=str(info.ref),
             )
@@ -170,8 +169,7 @@ class SymbolChecker:
         widest = max(value.value.bit_length(), (value.mask or 0).bit_length())
         if widest > info.width:
             raise WidthMismatchError(
-                f"{widest}-bit constant {value} does not fit in {info.width}-bit field "
-                f"{info.ref}.",
+                f"{widest}-bit constant {value} does not fit in {info.width}-bit field {info.ref}.",
                 position=token.start,
                 token=str(info.ref),
             )
@@ -219,8 +217,7 @@ class SymbolChecker:
                 )
         elif bits and (info.is_string or info.width != bits):
             raise WidthMismatchError(
-                f"Cannot use {info.width}-bit field {info.ref} where {bits}-bit field is "
-                "required.",
+                f"Cannot use {info.width}-bit field {info.ref} where {bits}-bit field is required.",
                 position=token.start,
                 token=str(info.ref),
             )

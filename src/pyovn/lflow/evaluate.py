@@ -22,7 +22,6 @@ from pyovn.lflow import actions as la
 from pyovn.lflow import controller_actions as ca
 from pyovn.lflow.errors import LflowEvalError
 from pyovn.lflow.events import (
-    ControllerEvent,
     CtEvent,
     DropEvent,
     Event,
@@ -125,7 +124,9 @@ class _Stop(Exception):
 
 
 class _Executor:
-    def __init__(self, env: Environment, pipeline: str, table_id: int, hook: Transfer | None) -> None:
+    def __init__(
+        self, env: Environment, pipeline: str, table_id: int, hook: Transfer | None
+    ) -> None:
         self.env = env
         self.pipeline = pipeline
         self.table_id = table_id
@@ -189,9 +190,7 @@ class _Executor:
     def load(self, action: la.Action, packet: Packet) -> None:
         assert isinstance(action, la.Load)
         value = action.value
-        if isinstance(value, StringConst):
-            self.write(action, action.dst, value.value, packet)
-        elif value.mask is None:
+        if isinstance(value, StringConst) or value.mask is None:
             self.write(action, action.dst, value.value, packet)
         else:
             old = packet.get(action.dst)
@@ -288,7 +287,9 @@ def _ct_event(action: la.Action, then: NextEvent) -> CtEvent:
         return CtEvent(action, action.NAME, zone, commit=action.ip is not None, nat=nat, then=then)
     if isinstance(action, la.CtLb):
         nat = "" if not action.backends else str(action.backends[0].ip)
-        return CtEvent(action, action.NAME, "dnat", commit=bool(action.backends), nat=nat, then=then)
+        return CtEvent(
+            action, action.NAME, "dnat", commit=bool(action.backends), nat=nat, then=then
+        )
     return CtEvent(action, action.NAME, "ct", then=then)
 
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import TypeAlias
 
-from pyovn.lflow.lexer import Number, NumberFormat, format_number
 from pyovn.lflow.layout import Layout
+from pyovn.lflow.lexer import Number, NumberFormat, format_number
 
 __all__ = [
     "And",
@@ -219,7 +219,9 @@ Expr: TypeAlias = (
 )
 
 
-def int_constant(value: int, fmt: NumberFormat = NumberFormat.DECIMAL, mask: int | None = None) -> Constant:
+def int_constant(
+    value: int, fmt: NumberFormat = NumberFormat.DECIMAL, mask: int | None = None
+) -> Constant:
     """A constant spelled canonically in `fmt` (for trees built in code)."""
     text = format_number(value, fmt)
     if mask is not None:

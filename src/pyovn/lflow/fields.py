@@ -128,8 +128,15 @@ def _conntrack() -> list[Symbol]:
         _sub("ct.trk", "ct_state", 5, 5),
     ]
     # OVS ct_state bits: new 0, est 1, rel 2, rpl 3, inv 4, trk 5, snat 6, dnat 7.
-    for bit, name in ((0, "new"), (1, "est"), (2, "rel"), (3, "rpl"), (4, "inv"), (6, "snat"),
-                      (7, "dnat")):
+    for bit, name in (
+        (0, "new"),
+        (1, "est"),
+        (2, "rel"),
+        (3, "rpl"),
+        (4, "inv"),
+        (6, "snat"),
+        (7, "dnat"),
+    ):
         rows.append(_sub(f"ct.{name}", "ct_state", bit, bit, "ct.trk"))
     return rows
 
@@ -137,8 +144,13 @@ def _conntrack() -> list[Symbol]:
 def _flags() -> list[Symbol]:
     rows = [_field("flags", "reg10")]
     # Logical flag bits OVN 23.03 names (MLF_* in ovn-controller).
-    for bit, name in ((0, "loopback"), (2, "force_snat_for_dnat"), (3, "force_snat_for_lb"),
-                      (9, "skip_snat_for_lb"), (11, "use_snat_zone")):
+    for bit, name in (
+        (0, "loopback"),
+        (2, "force_snat_for_dnat"),
+        (3, "force_snat_for_lb"),
+        (9, "skip_snat_for_lb"),
+        (11, "use_snat_zone"),
+    ):
         rows.append(_sub(f"flags.{name}", "flags", bit, bit))
     return rows
 
@@ -157,8 +169,11 @@ def _l2() -> list[Symbol]:
         _sub("vlan.vid", "vlan.tci", 0, 11, "vlan.present"),
         _pred("arp", "eth.type == 0x806"),
         _pred("rarp", "eth.type == 0x8035"),
-        *(_field(f"{proto}.{name}", f"arp_{name}", proto)
-          for proto in ("arp", "rarp") for name in ("op", "spa", "tpa", "sha", "tha")),
+        *(
+            _field(f"{proto}.{name}", f"arp_{name}", proto)
+            for proto in ("arp", "rarp")
+            for name in ("op", "spa", "tpa", "sha", "tha")
+        ),
     ]
 
 
@@ -184,7 +199,9 @@ def _ip() -> list[Symbol]:
         _field("ip6.label", "ipv6_label", "ip6"),
         _pred("ip6.mcast_rsvd", "ip6.dst[116..127] == 0xff0 && ip6.dst[0..111] == 0x0"),
         _pred("ip6.mcast_all_nodes", "ip6.dst == ff01::1 || ip6.dst == ff02::1"),
-        _pred("ip6.mcast_all_rtrs", "ip6.dst == ff01::2 || ip6.dst == ff02::2 || ip6.dst == ff05::2"),
+        _pred(
+            "ip6.mcast_all_rtrs", "ip6.dst == ff01::2 || ip6.dst == ff02::2 || ip6.dst == ff05::2"
+        ),
         _pred("ip6.mcast_sol_node", "ip6.dst == ff02::1:ff00:0000/104"),
         _pred(
             "ip6.mcast_flood",

@@ -22,7 +22,7 @@ _FLAG_LB_AFF = 14
 
 
 def _endpoint(text: str) -> tuple[ipaddress.IPv4Address | ipaddress.IPv6Address, int | None]:
-    """"10.0.0.1:80", "[fd00::1]:80" or a bare address."""
+    """ "10.0.0.1:80", "[fd00::1]:80" or a bare address."""
     if text.startswith("["):
         address, _, port = text[1:].partition("]")
         return ipaddress.IPv6Address(address), int(port[1:]) if port else None

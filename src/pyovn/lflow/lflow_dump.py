@@ -17,7 +17,9 @@ from dataclasses import dataclass
 
 __all__ = ["DumpCheck", "DumpFailure", "DumpedFlow", "check_lflow_dump", "read_lflow_dump"]
 
-_DATAPATH_RE = re.compile(r'^Datapath: "(?P<name>[^"]*)" \((?P<uuid>[^)]*)\)\s+Pipeline: (?P<pipeline>\w+)')
+_DATAPATH_RE = re.compile(
+    r'^Datapath: "(?P<name>[^"]*)" \((?P<uuid>[^)]*)\)\s+Pipeline: (?P<pipeline>\w+)'
+)
 _FLOW_RE = re.compile(
     r"^\s+(?:uuid=0x(?P<uuid>[0-9a-f]+), )?table=\s*(?P<table>\d+)\s*\((?P<stage>[^)]*)\),"
     r" priority=(?P<priority>\d+)\s*, match=\((?P<match>.*)\), action=\((?P<actions>.*)\)$"
@@ -115,7 +117,9 @@ def check_lflow_dump(lines: Iterable[str], *, roundtrip: bool = True) -> DumpChe
                 failures.append(DumpFailure(flow, column, exc.position, exc.message))
                 continue
             if roundtrip and printed != text:
-                where = next((i for i, (a, b) in enumerate(zip(text, printed)) if a != b), 0)
+                where = next(
+                    (i for i, (a, b) in enumerate(zip(text, printed, strict=False)) if a != b), 0
+                )
                 failures.append(
                     DumpFailure(flow, column, where, f"prints back differently: {printed!r}")
                 )

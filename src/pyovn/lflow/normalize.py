@@ -132,9 +132,7 @@ def _drop_covered(alts: Iterable[Alt]) -> frozenset[Alt]:
     if len(items) < 2:
         return frozenset(items)
     kept = {
-        alt
-        for alt in items
-        if not any(other != alt and _covers(other, alt) for other in items)
+        alt for alt in items if not any(other != alt and _covers(other, alt) for other in items)
     }
     return frozenset(kept)
 

@@ -124,7 +124,9 @@ class ActionCompiler:
         sub = field_sub(dst)
         if isinstance(value, StringConst):
             number = self.ctx.port_key(value.value)
-            return SetField(sub.storage, number << sub.offset, ((1 << sub.n_bits) - 1) << sub.offset)
+            return SetField(
+                sub.storage, number << sub.offset, ((1 << sub.n_bits) - 1) << sub.offset
+            )
         full = (1 << sub.n_bits) - 1
         mask = full if value.mask is None else value.mask & full
         return SetField(sub.storage, (value.value & mask) << sub.offset, mask << sub.offset)

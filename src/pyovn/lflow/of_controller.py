@@ -124,7 +124,9 @@ class ControllerActions:
         self.owner = owner
         self.ctx = owner.ctx
 
-    def packet_in(self, opcode: ActionOpcode, payload: bytes = b"", *, pause: bool = False) -> Controller:
+    def packet_in(
+        self, opcode: ActionOpcode, payload: bytes = b"", *, pause: bool = False
+    ) -> Controller:
         return Controller(userdata(opcode, payload), pause, self.ctx.controller_meter_id)
 
     def compile(self, action: la.Action) -> list[OfAction]:
@@ -232,7 +234,8 @@ class ControllerActions:
         if isinstance(action, ca.DnsLookup):
             payload = struct.pack("!II", field_header(dst.field), dst.offset)
             return [self.packet_in(ActionOpcode.DNS_LOOKUP, payload, pause=True)]
-        bit, table = _FLAG_TABLES[type(action)](tables)
+        bit, table_name = _FLAG_TABLES[type(action)]
+        table: int = getattr(tables, table_name)
         return _flag_lookup(bit, table, dst)
 
     # ---- the rest --------------------------------------------------------------
@@ -255,9 +258,8 @@ class ControllerActions:
                 f"bucket=bucket_id:{index},weight:{weight},actions={load},"
                 f"resubmit(,{self.owner.next_table()})"
             )
-        spec = (
-            "type=select,selection_method=dp_hash,selection_method_param=4294967296,"
-            + ",".join(buckets)
+        spec = "type=select,selection_method=dp_hash,selection_method_param=4294967296," + ",".join(
+            buckets
         )
         return [GroupOf(self.ctx.groups.allocate(spec))]
 
@@ -347,14 +349,15 @@ def _flag_lookup(bit: int, table: int, dst: Sub) -> list[OfAction]:
     return [SetField("reg10", 0, 1 << bit), Resubmit(table), MoveOf(flag, dst)]
 
 
-_FLAG_TABLES = {
-    ca.CheckInPortSec: lambda t: (_FLAG_CHECK_PORT_SEC, t.chk_in_port_sec),
-    ca.CheckOutPortSec: lambda t: (_FLAG_CHECK_PORT_SEC, t.chk_out_port_sec),
-    ca.ChkLbHairpin: lambda t: (_FLAG_LB_HAIRPIN, t.chk_lb_hairpin),
-    ca.ChkLbHairpinReply: lambda t: (_FLAG_LB_HAIRPIN, t.chk_lb_hairpin_reply),
-    ca.ChkEcmpNhMac: lambda t: (_FLAG_ECMP_NH, t.ecmp_nh_mac),
-    ca.ChkEcmpNh: lambda t: (_FLAG_ECMP_NH, t.ecmp_nh),
-    ca.ChkLbAff: lambda t: (_FLAG_LB_AFF, t.chk_lb_affinity),
+# Boolean table lookups: action -> (reg10 flag bit, TableLayout attribute).
+_FLAG_TABLES: dict[type[la.Action], tuple[int, str]] = {
+    ca.CheckInPortSec: (_FLAG_CHECK_PORT_SEC, "chk_in_port_sec"),
+    ca.CheckOutPortSec: (_FLAG_CHECK_PORT_SEC, "chk_out_port_sec"),
+    ca.ChkLbHairpin: (_FLAG_LB_HAIRPIN, "chk_lb_hairpin"),
+    ca.ChkLbHairpinReply: (_FLAG_LB_HAIRPIN, "chk_lb_hairpin_reply"),
+    ca.ChkEcmpNhMac: (_FLAG_ECMP_NH, "ecmp_nh_mac"),
+    ca.ChkEcmpNh: (_FLAG_ECMP_NH, "ecmp_nh"),
+    ca.ChkLbAff: (_FLAG_LB_AFF, "chk_lb_affinity"),
 }
 
 _SIMPLE = {

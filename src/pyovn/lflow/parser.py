@@ -168,7 +168,12 @@ class _MatchParser:
         return Comparison(left, op, middle)
 
     def _check(
-        self, left: Term, left_token: Token, op: str, right: Term, right_token: Token,
+        self,
+        left: Term,
+        left_token: Token,
+        op: str,
+        right: Term,
+        right_token: Token,
         negated: bool,
     ) -> None:
         checker = self.checker
@@ -193,4 +198,3 @@ class _MatchParser:
         if cursor.token.kind is TokenKind.ID:
             return cursor.parse_field()
         return cursor.parse_constant_or_set()
-

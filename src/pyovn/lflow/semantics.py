@@ -228,8 +228,9 @@ class _Annotator:
         wanted = [v.value != 0 for v in values if isinstance(v, Constant)]
         if op not in ("==", "!="):
             raise TypeMismatchError(f"Predicate {ref} is boolean.", position=0, token=str(ref))
-        return disj([_predicate(ref.name, (want if op == "==" else not want) is False)
-                     for want in wanted])
+        return disj(
+            [_predicate(ref.name, (want if op == "==" else not want) is False) for want in wanted]
+        )
 
 
 _MIRRORED = {"==": "==", "!=": "!=", "<": ">", ">": "<", "<=": ">=", ">=": "<="}

@@ -266,9 +266,7 @@ class _FlowBuilder:
         match = render_match(fields)
         if (match, actions) not in self.seen:
             self.seen.add((match, actions))
-            self.flows.append(
-                OpenFlowFlow(self.table, self.priority, match, actions, self.cookie)
-            )
+            self.flows.append(OpenFlowFlow(self.table, self.priority, match, actions, self.cookie))
 
     def add_clause(self, clause: Clause, actions: str) -> None:
         dims = self.dimensions(clause)
