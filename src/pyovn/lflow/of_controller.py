@@ -333,15 +333,32 @@ class ControllerActions:
     def commit_lb_aff(self, action: la.Action) -> list[OfAction]:
         """A learn() that remembers client -> backend in the affinity table."""
         assert isinstance(action, ca.CommitLbAff)
-        from pyovn.lflow.lb_affinity import learn_affinity
+        from pyovn.lflow.learn_actions import learn_affinity
 
         return [RawOf(learn_affinity(action, self.ctx.tables.chk_lb_affinity))]
 
-    def raw_options(self, action: la.Action) -> list[OfAction]:
-        """learn()/sample() actions, written as ovs-ofctl text (approximate)."""
-        assert isinstance(action, ca.OptionsCall)
-        options = ",".join(f"{o.key}={o.value}" for o in action.options)
-        return [RawOf(f"{action.NAME}({options})")]
+    def commit_ecmp_nh(self, action: la.Action) -> list[OfAction]:
+        assert isinstance(action, ca.CommitEcmpNh)
+        from pyovn.lflow.learn_actions import learn_ecmp_next_hop
+
+        tables = self.ctx.tables
+        return [RawOf(t) for t in learn_ecmp_next_hop(action, tables.ecmp_nh_mac, tables.ecmp_nh)]
+
+    def sample(self, action: la.Action) -> list[OfAction]:
+        """OVS sample(): the observation domain's low 24 bits are the datapath."""
+        assert isinstance(action, ca.Sample)
+
+        def number(key: str) -> int:
+            value = action.get(key)
+            return value.value if isinstance(value, Constant) else 0
+
+        domain = (number("obs_domain") << 24) | (self.ctx.datapath_key & 0xFFFFFF)
+        text = (
+            f"sample(probability={number('probability')},"
+            f"collector_set_id={number('collector_set')},obs_domain_id={domain},"
+            f"obs_point_id={number('obs_point')})"
+        )
+        return [RawOf(text)]
 
 
 def _flag_lookup(bit: int, table: int, dst: Sub) -> list[OfAction]:
@@ -373,6 +390,6 @@ _SIMPLE = {
     la.CtSnatToVip: ControllerActions.ct_snat_to_vip,
     ca.FwdGroup: ControllerActions.fwd_group,
     ca.CommitLbAff: ControllerActions.commit_lb_aff,
-    ca.CommitEcmpNh: ControllerActions.raw_options,
-    ca.Sample: ControllerActions.raw_options,
+    ca.CommitEcmpNh: ControllerActions.commit_ecmp_nh,
+    ca.Sample: ControllerActions.sample,
 }

@@ -121,9 +121,6 @@ def render_match(fields: Mapping[str, Alt]) -> str:
         consumed.add("eth_type")
         if shorthand not in ("ip", "ipv6", "arp", "rarp"):
             consumed.add("nw_proto")
-        elif "nw_proto" in fields:
-            parts.append(_render("nw_proto", fields["nw_proto"]))
-            consumed.add("nw_proto")
     registers = sorted(
         (name for name in fields if name.startswith("reg")), key=lambda n: int(n[3:])
     )
@@ -170,6 +167,8 @@ def _render(name: str, alt: Alt) -> str:
     if name == "ip_dscp":
         return f"nw_tos={value << 2}"
     if row.fmt is ValueFormat.FRAG:
+        # Only the low two bits of nw_frag exist ("is fragment", "later").
+        value, mask = value & 3, mask & 3
         return f"nw_frag={_FRAG_NAMES.get((value, mask), f'{value:#x}/{mask:#x}')}"
     if name in ("arp_op",) or (name == "nw_proto" and mask == full):
         return f"{keyword}={value}"

@@ -72,12 +72,14 @@ class Option:
     value: Value | ConstantSet | Word
 
 
-def _write_options(w: TokenWriter, options: tuple[Option, ...], spaced: bool) -> None:
+def _write_options(
+    w: TokenWriter, options: tuple[Option, ...], spaced: bool, after_comma: str = " "
+) -> None:
     around = " " if spaced else ""
     for index, option in enumerate(options):
         if index:
             w.emit(",", "")
-        w.emit(option.key, (" " if spaced else "") if index else "")
+        w.emit(option.key, after_comma if index else "")
         w.emit("=", around)
         if isinstance(option.value, Word):
             w.emit(option.value.text, around)
@@ -87,15 +89,17 @@ def _write_options(w: TokenWriter, options: tuple[Option, ...], spaced: bool) ->
 
 @dataclass(frozen=True, slots=True)
 class OptionsCall(Action):
-    """`name(key=value, ...);`.  `SPACED`: canonical text has ` = ` and `, `."""
+    """`name(key=value, ...);`.  Canonical text has ` = ` when `SPACED` and
+    `AFTER_COMMA` after each comma."""
 
     SPACED: ClassVar[bool] = True
+    AFTER_COMMA: ClassVar[str] = " "
     options: tuple[Option, ...] = ()
 
     def write(self, w: TokenWriter, sep: str) -> None:
         w.emit(self.NAME, sep)
         w.emit("(", "")
-        _write_options(w, self.options, self.SPACED)
+        _write_options(w, self.options, self.SPACED, self.AFTER_COMMA)
         w.emit(")", "")
         _end(w)
 
@@ -142,6 +146,7 @@ class Sample(OptionsCall):
 
     NAME = "sample"
     SPACED = False
+    AFTER_COMMA = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -245,6 +245,21 @@ def _field_names() -> frozenset[str]:
 _FIELD_NAMES = _field_names()
 
 
+def _symbol_of_storage() -> dict[str, str]:
+    """OVS field -> the logical field stored in it, which is how OVN orders
+    the dimensions of a conjunctive match (by symbol name)."""
+    from pyovn.lflow.fields import SYMBOLS, Kind
+
+    names: dict[str, str] = {}
+    for name, symbol in SYMBOLS.items():
+        if symbol.kind is Kind.FIELD and symbol.storage and not name.startswith("rarp."):
+            names.setdefault(symbol.storage, name)
+    return names
+
+
+_SYMBOL_OF_STORAGE = _symbol_of_storage()
+
+
 # OVS only accepts e.g. nw_ttl next to dl_type in the same flow, so values of
 # these prerequisite fields are multiplied out instead of conjunctive-matched.
 _MUST_CROSSPRODUCT = frozenset({"eth_type", "nw_proto"})
@@ -290,6 +305,7 @@ class _FlowBuilder:
     def add_product(
         self, common: dict[str, Alt], multi: list[tuple[str, list[Alt]]], actions: str
     ) -> None:
+        multi = sorted(multi, key=lambda dim: _SYMBOL_OF_STORAGE.get(dim[0], dim[0]))
         if len(multi) <= 1:
             for storage, alts in multi or [("", [(0, 0)])]:
                 for alt in alts:
