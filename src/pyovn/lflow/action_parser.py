@@ -261,7 +261,10 @@ class _ActionParser(ArgParser):
             if not cursor.accept(","):
                 break
         cursor.expect(")")
-        return Next(table, pipeline, tuple(keywords))
+        canonical = Next(table, pipeline)
+        written = Next(table, pipeline, tuple(keywords))
+        # Keep the keyword order only where it differs from the canonical text.
+        return canonical if _spelled(canonical) == _spelled(written) else written
 
     def expect_pipeline(self) -> str:
         token = self.cursor.expect_id("`ingress' or `egress'")
@@ -330,6 +333,12 @@ class _ActionParser(ArgParser):
 
     def parse_ct_commit_v1(self) -> CtCommitV1:
         return self.parse_ct_commit_arguments()
+
+
+def _spelled(action: Action) -> str:
+    from pyovn.lflow.actions import format_actions
+
+    return format_actions((action,))
 
 
 _NESTED_BY_NAME: dict[str, type[NestedAction]] = {cls.NAME: cls for cls in _NESTED}

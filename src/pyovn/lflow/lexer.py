@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
+import string
 from dataclasses import dataclass
 from enum import Enum
 
@@ -117,11 +118,13 @@ _PUNCTUATION = (
     ":",
     "-",
 )
+_ID_START = frozenset(string.ascii_letters + "_")
 _ID_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 _NAME_RE = re.compile(r"[A-Za-z0-9_.]+")
 # A run of characters that could belong to a numeric constant.  A dot only
 # continues it when a digit follows, so `0..47` splits into `0`, `..`, `47`.
 _NUMBER_RUN_RE = re.compile(r"(?:[0-9A-Za-z:]|\.(?=[0-9]))+")
+_MASK_START = frozenset(string.ascii_letters + string.digits + ":")
 _HEX_RE = re.compile(r"0[xX][0-9a-fA-F]+")
 _DEC_RE = re.compile(r"[0-9]+")
 _IPV4_RE = re.compile(r"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}")
@@ -183,7 +186,7 @@ def _lex_one(text: str, pos: int, trivia: str) -> Token:
     number = _lex_number(text, pos, trivia)
     if number is not None:
         return number
-    if char.isalpha() or char == "_":
+    if char in _ID_START:
         match = _ID_RE.match(text, pos)
         assert match is not None
         return Token(TokenKind.ID, match.group(), pos, trivia, match.group())
@@ -214,8 +217,8 @@ def _lex_number(text: str, pos: int, trivia: str) -> Token | None:
     run reads as an Ethernet or IPv6 address (`fe80::1`, `aa:bb:cc:dd:ee:ff`).
     """
     char = text[pos]
-    if not (char.isdigit() or (char == ":" and text.startswith("::", pos))):
-        if not char.isalpha():
+    if not (char in string.digits or (char == ":" and text.startswith("::", pos))):
+        if char not in string.ascii_letters:
             return None
         run = _NUMBER_RUN_RE.match(text, pos)
         if run is None or ":" not in run.group():
@@ -249,7 +252,7 @@ def _scan_number(text: str, pos: int) -> tuple[int, NumberFormat, int]:
 
 def _scan_mask(text: str, pos: int, fmt: NumberFormat) -> tuple[int, int]:
     """Mask value and end offset; a decimal after an IP address is a prefix."""
-    if pos >= len(text) or not (text[pos].isalnum() or text[pos] == ":"):
+    if pos >= len(text) or text[pos] not in _MASK_START:
         raise _lex_error("Missing mask after `/'", text, pos - 1, "/")
     value, mask_fmt, end = _scan_number(text, pos)
     width = _NATURAL_WIDTH[fmt]
