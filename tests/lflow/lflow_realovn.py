@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -18,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+_COUNTERS = re.compile(r"(duration|n_packets|n_bytes|idle_age|hard_age)=[^ ,]*,? ?")
 BINARIES = ("ovsdb-server", "ovsdb-tool", "ovn-northd", "ovn-nbctl", "ovn-sbctl")
 CHASSIS_BINARIES = ("ovs-vswitchd", "ovs-vsctl", "ovs-ofctl", "ovn-controller")
 NB_SCHEMA = Path("/usr/share/ovn/ovn-nb.ovsschema")
@@ -209,8 +211,17 @@ class RealOvn:
             if flows == previous and flows:
                 return text
             previous = flows
-            time.sleep(1.0)
+            time.sleep(0.5)
         return text
+
+    def dump_groups(self) -> str:
+        return _run(["ovs-ofctl", "-O", "OpenFlow15", "dump-groups", "br-int"], env=self.env())
+
+    def ofctl(self, *args: str) -> str:
+        return _run(["ovs-ofctl", *args], env=self.env())
+
+    def vsctl(self, *args: str) -> str:
+        return _run(["ovs-vsctl", f"--db=unix:{self.rundir}/ovs.sock", "--timeout=30", *args])
 
     def stop(self) -> None:
         for pidfile in reversed(self.pids):
@@ -230,3 +241,108 @@ class RealOvn:
                 time.sleep(0.05)
             else:
                 os.kill(pid, signal.SIGKILL)
+
+
+#: A topology that makes northd use (nearly) every action: DHCPv4/v6, DNS,
+#: router advertisements, load balancers (affinity, hash fields, IPv6, empty
+#: backends), ACLs with reject/log/meter/labels, QoS, ECMP (also with
+#: symmetric replies), policies, NAT, gateway routers and ports, multicast.
+RICH_TOPOLOGY: list[list[str]] = [
+    ["ls-add", "s1", "--", "set", "Logical_Switch", "s1", "other_config:subnet=10.1.0.0/24",
+     "other_config:mcast_snoop=true", "other_config:mcast_querier=true",
+     "other_config:mcast_eth_src=00:00:00:00:aa:01", "other_config:mcast_ip4_src=10.1.0.1"],
+    ["ls-add", "s2", "--", "set", "Logical_Switch", "s2", "other_config:ipv6_prefix=fd00:2::"],
+    ["lsp-add", "s1", "p1", "--", "lsp-set-addresses", "p1", "00:00:00:01:00:01 10.1.0.5 fd00:1::5",
+     "--", "lsp-set-port-security", "p1", "00:00:00:01:00:01 10.1.0.5 fd00:1::5"],
+    ["lsp-add", "s1", "p2", "--", "lsp-set-addresses", "p2", "00:00:00:01:00:02 10.1.0.6"],
+    ["lsp-add", "s1", "lp", "--", "lsp-set-type", "lp", "localport", "--",
+     "lsp-set-addresses", "lp", "00:00:00:01:00:09 10.1.0.9"],
+    ["lsp-add", "s1", "vip", "--", "lsp-set-type", "vip", "virtual", "--", "lsp-set-options",
+     "vip", "virtual-ip=10.1.0.100", "virtual-parents=p1,p2"],
+    ["lsp-add", "s1", "ex1", "--", "lsp-set-type", "ex1", "external", "--",
+     "lsp-set-addresses", "ex1", "00:00:00:01:00:0e 10.1.0.14"],
+    ["lsp-add", "s2", "q1", "--", "lsp-set-addresses", "q1", "00:00:00:02:00:01 dynamic"],
+    ["lsp-add", "s2", "q2", "--", "lsp-set-addresses", "q2", "unknown"],
+    ["lr-add", "r1", "--", "set", "Logical_Router", "r1", "options:chassis=hv1",
+     "options:lb_force_snat_ip=router_ip"],
+    ["lrp-add", "r1", "r1-s1", "00:00:00:00:01:01", "10.1.0.1/24", "fd00:1::1/64", "--", "set",
+     "Logical_Router_Port", "r1-s1", "ipv6_ra_configs:address_mode=slaac",
+     "ipv6_ra_configs:send_periodic=true", "ipv6_ra_configs:mtu=1400"],
+    ["lrp-add", "r1", "r1-s2", "00:00:00:00:01:02", "10.2.0.1/24", "fd00:2::1/64", "--", "set",
+     "Logical_Router_Port", "r1-s2", "ipv6_ra_configs:address_mode=dhcpv6_stateful"],
+    ["lsp-add", "s1", "s1-r1", "--", "lsp-set-type", "s1-r1", "router", "--",
+     "lsp-set-addresses", "s1-r1", "router", "--", "lsp-set-options", "s1-r1", "router-port=r1-s1"],
+    ["lsp-add", "s2", "s2-r1", "--", "lsp-set-type", "s2-r1", "router", "--",
+     "lsp-set-addresses", "s2-r1", "router", "--", "lsp-set-options", "s2-r1", "router-port=r1-s2"],
+    ["lb-add", "lb1", "30.0.0.1:80", "10.1.0.5:8080,10.1.0.6:8080", "tcp"],
+    ["lb-add", "lb2", "30.0.0.2", "10.1.0.5,10.1.0.6"],
+    ["lb-add", "lb3", "[fd30::1]:80", "[fd00:1::5]:8080", "tcp"],
+    ["lb-add", "lb4", "30.0.0.4:53", "10.1.0.5:53", "udp", "--", "set", "Load_Balancer", "lb4",
+     "selection_fields=ip_src,ip_dst"],
+    ["lb-add", "lb5", "30.0.0.5:80", "", "tcp", "--", "set", "Load_Balancer", "lb5",
+     "options:event=true"],
+    ["lb-add", "lb6", "30.0.0.6:80", "10.1.0.5:80", "tcp", "--", "set", "Load_Balancer", "lb6",
+     "options:affinity_timeout=60"],
+    ["lb-add", "lb7", "30.0.0.7:80", "10.1.0.5:80", "sctp"],
+    *[["ls-lb-add", "s1", f"lb{i}"] for i in range(1, 8)],
+    *[["lr-lb-add", "r1", f"lb{i}"] for i in (1, 3, 4, 6)],
+    ["meter-add", "m1", "drop", "10", "pktps"],
+    ["acl-add", "s1", "from-lport", "1000", 'inport == "p1" && tcp.dst == 22', "reject"],
+    ["--log", "--severity=alert", "--name=acl1", "--meter=m1", "acl-add", "s1", "to-lport",
+     "1001", 'outport == "p1" && udp', "drop"],
+    ["--log", "acl-add", "s1", "to-lport", "999", 'outport == "p1" && ip6', "allow-related"],
+    ["acl-add", "s1", "from-lport", "998", "ip4.src == 10.1.0.0/24 && 1024 <= tcp.src <= 2048",
+     "allow-stateless"],
+    ["--label=1234", "acl-add", "s1", "from-lport", "997", "ip4 && icmp4", "allow"],
+    ["--apply-after-lb", "acl-add", "s2", "from-lport", "1000", "ip6", "allow-related"],
+    ["qos-add", "s1", "from-lport", "100", "ip4", "dscp=10", "rate=100", "burst=1000"],
+    ["lr-route-add", "r1", "0.0.0.0/0", "10.2.0.254"],
+    ["--ecmp", "lr-route-add", "r1", "40.0.0.0/24", "10.2.0.10"],
+    ["--ecmp", "lr-route-add", "r1", "40.0.0.0/24", "10.2.0.11"],
+    ["--ecmp-symmetric-reply", "lr-route-add", "r1", "41.0.0.0/24", "10.2.0.12"],
+    ["--ecmp-symmetric-reply", "lr-route-add", "r1", "41.0.0.0/24", "10.2.0.13"],
+    ["lr-route-add", "r1", "fd40::/64", "fd00:2::10"],
+    ["lr-policy-add", "r1", "10", "ip4.src == 10.1.0.5", "reroute", "10.2.0.20"],
+    ["lr-policy-add", "r1", "20", "ip4.src == 10.1.0.6", "drop"],
+    ["lr-policy-add", "r1", "30", "ip4.dst == 50.0.0.0/8", "allow", "pkt_mark=7"],
+    ["lr-policy-add", "r1", "11", "ip4.src == 10.1.0.7", "reroute", "10.2.0.21,10.2.0.22"],
+    ["lr-nat-add", "r1", "snat", "10.2.0.1", "10.1.0.0/24"],
+    ["lr-nat-add", "r1", "dnat", "10.2.0.50", "10.1.0.6"],
+    ["lr-nat-add", "r1", "dnat_and_snat", "10.2.0.51", "10.1.0.5", "p1", "00:00:00:01:11:11"],
+    ["lr-add", "r2"],
+    ["lrp-add", "r2", "r2-s2", "00:00:00:00:02:02", "10.2.0.2/24", "--",
+     "lrp-set-gateway-chassis", "r2-s2", "hv1", "10", "--", "set", "Logical_Router_Port",
+     "r2-s2", "options:gateway_mtu=1300"],
+    ["lrp-add", "r2", "r2-x", "00:00:00:00:02:03", "20.0.0.1/24"],
+    ["lr-nat-add", "r2", "dnat_and_snat", "10.2.0.60", "20.0.0.5"],
+    ["lr-lb-add", "r2", "lb2"],
+    ["lr-route-add", "r2", "10.1.0.0/24", "10.2.0.1"],
+    ["set", "Logical_Router", "r2", "options:mcast_relay=true"],
+    ["lsp-add", "s2", "s2-r2", "--", "lsp-set-type", "s2-r2", "router", "--",
+     "lsp-set-addresses", "s2-r2", "router", "--", "lsp-set-options", "s2-r2", "router-port=r2-s2"],
+    ["pg-add", "pgx", "p1", "p2"],
+    ["acl-add", "pgx", "to-lport", "1000", "outport == @pgx && ip4.src == $pgx_ip4",
+     "allow-related"],
+]  # fmt: skip
+RICH_VIFS = ["p1", "p2", "lp", "q1", "q2", "ex1"]
+
+
+def build_rich_topology(ovn: RealOvn) -> None:
+    """Load RICH_TOPOLOGY plus DHCP options and DNS records into the NB."""
+    for command in RICH_TOPOLOGY:
+        ovn.nbctl(*command)
+    dhcp4 = ovn.nbctl(
+        "create", "DHCP_Options", "cidr=10.1.0.0/24",
+        'options="lease_time"="3600" "router"="10.1.0.1" "server_id"="10.1.0.1" '
+        '"server_mac"="00:00:00:00:01:01" "dns_server"="{8.8.8.8,8.8.4.4}" '
+        '"classless_static_route"="{30.0.0.0/24,10.1.0.4, 0.0.0.0/0,10.1.0.1}" '
+        '"domain_name"="\\"ovn.org\\""',
+    ).strip()  # fmt: skip
+    ovn.nbctl("lsp-set-dhcpv4-options", "p1", dhcp4)
+    dhcp6 = ovn.nbctl(
+        "create", "DHCP_Options", 'cidr="fd00:1::/64"',
+        'options="server_id"="00:00:00:00:01:01" "dns_server"="{fd00:1::53}"',
+    ).strip()  # fmt: skip
+    ovn.nbctl("lsp-set-dhcpv6-options", "p1", dhcp6)
+    dns = ovn.nbctl("create", "DNS", 'records={"vm1.ovn.org"="10.1.0.5 fd00:1::5"}').strip()
+    ovn.nbctl("add", "Logical_Switch", "s1", "dns_records", dns)
