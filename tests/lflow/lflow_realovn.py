@@ -320,6 +320,7 @@ RICH_TOPOLOGY: list[list[str]] = [
     ["set", "Logical_Router", "r2", "options:mcast_relay=true"],
     ["lsp-add", "s2", "s2-r2", "--", "lsp-set-type", "s2-r2", "router", "--",
      "lsp-set-addresses", "s2-r2", "router", "--", "lsp-set-options", "s2-r2", "router-port=r2-s2"],
+    ["fwd-group-add", "fwd1", "s1", "10.1.0.50", "00:00:00:01:00:50", "p1", "p2"],
     ["pg-add", "pgx", "p1", "p2"],
     ["acl-add", "pgx", "to-lport", "1000", "outport == @pgx && ip4.src == $pgx_ip4",
      "allow-related"],

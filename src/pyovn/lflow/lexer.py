@@ -119,6 +119,11 @@ _PUNCTUATION = (
     "-",
 )
 _ID_START = frozenset(string.ascii_letters + "_")
+_HEX_LETTERS = frozenset("abcdefABCDEF")
+_SPACE_RE = re.compile(r"\s*")
+_PUNCT_BY_FIRST: dict[str, tuple[str, ...]] = {}
+for _punct in _PUNCTUATION:
+    _PUNCT_BY_FIRST[_punct[0]] = (*_PUNCT_BY_FIRST.get(_punct[0], ()), _punct)
 _ID_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 _NAME_RE = re.compile(r"[A-Za-z0-9_.]+")
 # A run of characters that could belong to a numeric constant.  A dot only
@@ -157,10 +162,8 @@ def tokenize(text: str) -> list[Token]:
 def _skip_trivia(text: str, pos: int) -> int:
     length = len(text)
     while pos < length:
-        char = text[pos]
-        if char.isspace():
-            pos += 1
-        elif text.startswith("//", pos):
+        pos = _SPACE_RE.match(text, pos).end()  # type: ignore[union-attr]
+        if text.startswith("//", pos):
             end = text.find("\n", pos)
             pos = length if end < 0 else end + 1
         elif text.startswith("/*", pos):
@@ -175,6 +178,19 @@ def _skip_trivia(text: str, pos: int) -> int:
 
 def _lex_one(text: str, pos: int, trivia: str) -> Token:
     char = text[pos]
+    if char in _ID_START:
+        if char in _HEX_LETTERS:
+            number = _lex_number(text, pos, trivia)
+            if number is not None:
+                return number
+        match = _ID_RE.match(text, pos)
+        assert match is not None
+        word = match.group()
+        return Token(TokenKind.ID, word, pos, trivia, word)
+    if char in string.digits or (char == ":" and text.startswith("::", pos)):
+        number = _lex_number(text, pos, trivia)
+        assert number is not None
+        return number
     if char == '"':
         return _lex_string(text, pos, trivia)
     if char in "$@":
@@ -183,14 +199,7 @@ def _lex_one(text: str, pos: int, trivia: str) -> Token:
             raise _lex_error(f"`{char}' must be followed by a name", text, pos, char)
         kind = TokenKind.MACRO if char == "$" else TokenKind.PORT_GROUP
         return Token(kind, text[pos : match.end()], pos, trivia, match.group())
-    number = _lex_number(text, pos, trivia)
-    if number is not None:
-        return number
-    if char in _ID_START:
-        match = _ID_RE.match(text, pos)
-        assert match is not None
-        return Token(TokenKind.ID, match.group(), pos, trivia, match.group())
-    for punct in _PUNCTUATION:
+    for punct in _PUNCT_BY_FIRST.get(char, ()):
         if text.startswith(punct, pos):
             return Token(TokenKind.PUNCT, punct, pos, trivia, punct)
     if char in "&|":
@@ -218,8 +227,6 @@ def _lex_number(text: str, pos: int, trivia: str) -> Token | None:
     """
     char = text[pos]
     if not (char in string.digits or (char == ":" and text.startswith("::", pos))):
-        if char not in string.ascii_letters:
-            return None
         run = _NUMBER_RUN_RE.match(text, pos)
         if run is None or ":" not in run.group():
             return None

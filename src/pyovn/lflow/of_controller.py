@@ -321,10 +321,13 @@ class ControllerActions:
         return [Resubmit(self.ctx.tables.ct_snat_hairpin)]
 
     def fwd_group(self, action: la.Action) -> list[OfAction]:
+        """A select group with one bucket per child port (no liveness: the
+        tunnel ports to watch are the chassis's, not known here)."""
         assert isinstance(action, ca.FwdGroup)
+        output = self.ctx.tables.output
         buckets = [
-            f"bucket=bucket_id={index},weight:100,actions=load:"
-            f"{self.ctx.port_key(port.value):#x}->NXM_NX_REG15[],resubmit(,{self.ctx.tables.output})"
+            f"bucket=bucket_id:{index},actions="
+            f"set_field:{self.ctx.port_key(port.value):#x}/0xffff->reg15,resubmit(,{output})"
             for index, port in enumerate(action.childports)
         ]
         spec = "type=select,selection_method=dp_hash," + ",".join(buckets)
