@@ -106,3 +106,19 @@ def scale_lflows_from_real_northd(tmp_path_factory: pytest.TempPathFactory) -> I
         yield ovn.lflow_list()
     finally:
         ovn.stop()
+
+
+CONFORMANCE: list[str] = []
+
+
+@pytest.fixture
+def conformance() -> list[str]:
+    """Lines for the end-of-run conformance summary (shares, counts)."""
+    return CONFORMANCE
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if CONFORMANCE:
+        terminalreporter.section("lflow conformance")
+        for line in CONFORMANCE:
+            terminalreporter.write_line(line)

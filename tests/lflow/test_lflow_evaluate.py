@@ -222,3 +222,11 @@ def test_controller_actions_report_packet_ins() -> None:
     events = _run("reg8[16..31] = select(3, 4);", packet, table_id=13)
     assert packet.get("reg8[16..31]") == 3
     assert isinstance(events[-1], NextEvent) and events[-1].table == 14
+
+
+def test_port_tests_on_openflow_style_packets_use_port_keys() -> None:
+    env = Environment(port_keys={"vm1": 1, "vm2": 2})
+    packet = Packet()
+    packet.values["reg14"] = 2
+    assert match_packet(parse_match('inport == "vm2"'), packet, env)
+    assert not match_packet(parse_match('inport == "vm1"'), packet, env)

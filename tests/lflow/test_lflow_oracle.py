@@ -25,24 +25,32 @@ from pyovn.lflow import check_lflow_dump, compile_flow, read_lflow_dump
 pytestmark = pytest.mark.oracle
 
 
-def _assert_round_trip(dump: str, name: str) -> int:
+def _assert_round_trip(dump: str, name: str, conformance: list[str]) -> int:
     result = check_lflow_dump(dump.splitlines())
     failures = "\n".join(str(f) for f in result.failures[:5])
-    print(f"\n{name}: {result.parsed} parsed, {result.failed} failed")
+    line = f"{name}: {result.parsed} parsed and printed back, {result.failed} failed"
+    print("\n" + line)
+    conformance.append(line)
     assert result.failed == 0, failures
     return result.parsed
 
 
-def test_seed_topology_dump_round_trips(seed_lflows_from_real_northd: str) -> None:
-    assert _assert_round_trip(seed_lflows_from_real_northd, "seed topology (real northd)") > 400
+def test_seed_topology_dump_round_trips(
+    seed_lflows_from_real_northd: str, conformance: list[str]
+) -> None:
+    dump = seed_lflows_from_real_northd
+    assert _assert_round_trip(dump, "seed topology (real northd)", conformance) > 400
 
 
-def test_scale_topology_dump_round_trips(scale_lflows_from_real_northd: str) -> None:
-    assert _assert_round_trip(scale_lflows_from_real_northd, "scale N=4 P=5 (real northd)") > 1000
+def test_scale_topology_dump_round_trips(
+    scale_lflows_from_real_northd: str, conformance: list[str]
+) -> None:
+    dump = scale_lflows_from_real_northd
+    assert _assert_round_trip(dump, "scale N=4 P=5 (real northd)", conformance) > 1000
 
 
-def test_rich_topology_dump_round_trips(rich_run: RichRun) -> None:
-    assert _assert_round_trip(rich_run.lflows, "rich topology (real northd)") > 500
+def test_rich_topology_dump_round_trips(rich_run: RichRun, conformance: list[str]) -> None:
+    assert _assert_round_trip(rich_run.lflows, "rich topology (real northd)", conformance) > 500
 
 
 def _sb_view(run: RichRun) -> SbView:
@@ -74,23 +82,29 @@ def _compile_all(run: RichRun, *, use_groups: bool) -> tuple[int, int, set[objec
     return equal, total, ours, lines
 
 
-def test_rich_topology_openflow_equals_real_controller(rich_run: RichRun) -> None:
+def test_rich_topology_openflow_equals_real_controller(
+    rich_run: RichRun, conformance: list[str]
+) -> None:
     equal, total, ours, _ = _compile_all(rich_run, use_groups=True)
     reference = normalize_flows(
         rich_run.openflow.splitlines(), read_groups(rich_run.groups.splitlines())
     )
     logical = {f for f in reference if 8 <= f.table <= 34 or 42 <= f.table <= 51}
     covered = len(logical & ours)  # type: ignore[operator]
-    print(
-        f"\nrich OpenFlow equivalence: {equal}/{total} logical flows "
+    line = (
+        f"rich OpenFlow equivalence: {equal}/{total} logical flows "
         f"({100 * equal / total:.1f}%) equal to real ovn-controller's; "
-        f"{covered}/{len(logical)} reference flows of the logical tables produced by us"
+        f"{covered}/{len(logical)} flows of its logical tables produced by us"
     )
+    print("\n" + line)
+    conformance.append(line)
     assert equal == total
     assert covered == len(logical)
 
 
-def test_real_ovs_vswitchd_accepts_our_flows(rich_run: RichRun, tmp_path: Path) -> None:
+def test_real_ovs_vswitchd_accepts_our_flows(
+    rich_run: RichRun, tmp_path: Path, conformance: list[str]
+) -> None:
     ovn = rich_run.ovn
     ovn.vsctl("--may-exist", "add-br", "br-lflow", "--", "set", "Bridge", "br-lflow",
               "datapath_type=dummy", "fail-mode=secure")  # fmt: skip
@@ -121,5 +135,7 @@ def test_real_ovs_vswitchd_accepts_our_flows(rich_run: RichRun, tmp_path: Path) 
         line for line in ovn.ofctl("dump-flows", "br-lflow").splitlines() if " actions=" in line
     ]
     distinct = {f.split(" actions=")[0] for f in flows}
-    print(f"\nreal ovs-vswitchd accepted {len(flows)} flows, {len(groups)} groups")
+    line = f"real ovs-vswitchd accepted all {len(flows)} compiled flows and {len(groups)} groups"
+    print("\n" + line)
+    conformance.append(line)
     assert len(installed) == len(distinct)

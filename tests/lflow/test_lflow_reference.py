@@ -67,7 +67,7 @@ def test_reference_strings_round_trip(seed_dir: Path) -> None:
     assert (result.parsed, result.failed) == (482, 0)
 
 
-def test_openflow_equivalence_with_reference(seed_dir: Path) -> None:
+def test_openflow_equivalence_with_reference(seed_dir: Path, conformance: list[str]) -> None:
     flows = _flows(seed_dir)
     ports = _port_keys(seed_dir, flows)
     reference = normalize_flows(
@@ -92,12 +92,14 @@ def test_openflow_equivalence_with_reference(seed_dir: Path) -> None:
         equal += mine <= reference
     logical = {f for f in reference if 8 <= f.table <= 34 or 42 <= f.table <= 51}
     covered = len(logical & ours)
-    print(
-        f"\nseed OpenFlow equivalence: {equal}/{len(flows)} logical flows "
+    line = (
+        f"seed OpenFlow equivalence: {equal}/{len(flows)} logical flows "
         f"({100 * equal / len(flows):.1f}%) compile to flows the real ovn-controller "
         f"installed; {covered}/{len(logical)} reference flows of the logical tables "
         f"({100 * covered / len(logical):.1f}%) are produced by us"
     )
+    print("\n" + line)
+    conformance.append(line)
     assert equal == len(flows)
     assert covered == len(logical)
 

@@ -49,6 +49,8 @@ class Environment:
     Subclass and override the hook methods to model more (conntrack,
     port security, load balancing); the defaults are ovn-trace's: lookups
     miss, DHCP/ND-RA succeed, conntrack reports a new tracked connection.
+    `port_keys` (port name -> tunnel key) lets `inport == "vm1"` match a
+    packet that carries only the key in reg14, as an OpenFlow packet does.
     """
 
     address_sets: Mapping[str, Sequence[str]] = field(default_factory=dict)
@@ -56,6 +58,7 @@ class Environment:
     resident_ports: Collection[str] = frozenset()
     mac_bindings: Mapping[tuple[str, int], int] = field(default_factory=dict)
     fdb: Mapping[int, str] = field(default_factory=dict)
+    port_keys: Mapping[str, int] = field(default_factory=dict)
 
     # -- Resolver (semantics.py) --
     def address_set(self, name: str) -> Sequence[str] | None:
@@ -84,21 +87,24 @@ class Environment:
 
 def match_packet(expr: Expr, packet: Packet, env: Environment) -> bool:
     """Whether `packet` satisfies match `expr`."""
-    return eval_node(annotate(expr, env), packet)
+    return eval_node(annotate(expr, env), packet, env)
 
 
-def eval_node(node: BoolNode, packet: Packet) -> bool:
+def eval_node(node: BoolNode, packet: Packet, env: Environment | None = None) -> bool:
     """Evaluate an annotated match (see `semantics.annotate`)."""
     if isinstance(node, Test):
         return packet.values.get(node.storage, 0) & node.mask == node.value
     if isinstance(node, PortTest):
-        return packet.ports.get(node.storage) == node.name
+        name = packet.ports.get(node.storage)
+        if name is None and env is not None and node.name in env.port_keys:
+            return packet.values.get(node.storage) == env.port_keys[node.name]
+        return name == node.name
     if isinstance(node, Const):
         return node.value
     if isinstance(node, NodeAnd):
-        return all(eval_node(child, packet) for child in node.children)
+        return all(eval_node(child, packet, env) for child in node.children)
     assert isinstance(node, NodeOr)
-    return any(eval_node(child, packet) for child in node.children)
+    return any(eval_node(child, packet, env) for child in node.children)
 
 
 Transfer = Callable[[Event, Packet], None]

@@ -27,11 +27,13 @@ from pyovn.lflow.of_fields import OF_FIELDS
 
 __all__ = [
     "SYMBOLS",
+    "Kind",
     "Level",
     "Resolved",
     "Symbol",
     "lookup_symbol",
     "resolve_symbol",
+    "symbol_level",
 ]
 
 

@@ -250,7 +250,7 @@ def _scan_number(text: str, pos: int) -> tuple[int, NumberFormat, int]:
         return parsed[0], parsed[1], pos + len(run)
     # `10.0.0.4:80` in ct_lb backends: an IPv4 address followed by `:port`.
     ipv4 = _IPV4_RE.match(run)
-    if ipv4 and run[ipv4.end()] == ":":
+    if ipv4 and run[ipv4.end() : ipv4.end() + 1] == ":":
         parsed = _classify(ipv4.group())
         if parsed is not None:
             return parsed[0], parsed[1], pos + ipv4.end()

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-__all__ = ["OF_FIELDS", "OfField", "ValueFormat", "of_field"]
+__all__ = ["OF_FIELDS", "OfField", "ValueFormat"]
 
 
 class ValueFormat(Enum):
@@ -236,8 +236,3 @@ _ROWS: tuple[OfField, ...] = (
 )
 
 OF_FIELDS: dict[str, OfField] = {row.name: row for row in _ROWS}
-
-
-def of_field(name: str) -> OfField:
-    """The OVS field called `name` (KeyError if the table lacks it)."""
-    return OF_FIELDS[name]
