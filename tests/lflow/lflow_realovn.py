@@ -245,8 +245,9 @@ class RealOvn:
 
 #: A topology that makes northd use (nearly) every action: DHCPv4/v6, DNS,
 #: router advertisements, load balancers (affinity, hash fields, IPv6, empty
-#: backends), ACLs with reject/log/meter/labels, QoS, ECMP (also with
-#: symmetric replies), policies, NAT, gateway routers and ports, multicast.
+#: backends), ACLs with reject/log/meter/labels, QoS (marking, meters,
+#: queues), ECMP (also with symmetric replies), policies, NAT, gateway routers
+#: and ports, multicast, forwarding groups, BFD, ARP learning restrictions.
 RICH_TOPOLOGY: list[list[str]] = [
     ["ls-add", "s1", "--", "set", "Logical_Switch", "s1", "other_config:subnet=10.1.0.0/24",
      "other_config:mcast_snoop=true", "other_config:mcast_querier=true",
@@ -321,6 +322,11 @@ RICH_TOPOLOGY: list[list[str]] = [
     ["lsp-add", "s2", "s2-r2", "--", "lsp-set-type", "s2-r2", "router", "--",
      "lsp-set-addresses", "s2-r2", "router", "--", "lsp-set-options", "s2-r2", "router-port=r2-s2"],
     ["fwd-group-add", "fwd1", "s1", "10.1.0.50", "00:00:00:01:00:50", "p1", "p2"],
+    ["create", "BFD", "logical_port=r2-x", "dst_ip=20.0.0.10"],
+    ["set", "Logical_Router", "r2", "options:always_learn_from_arp_request=false"],
+    ["lsp-add", "s2", "ln2", "--", "lsp-set-type", "ln2", "localnet", "--",
+     "lsp-set-addresses", "ln2", "unknown", "--", "lsp-set-options", "ln2", "network_name=phys"],
+    ["lsp-set-options", "q1", "qos_max_rate=1000000", "qos_burst=100000"],
     ["pg-add", "pgx", "p1", "p2"],
     ["acl-add", "pgx", "to-lport", "1000", "outport == @pgx && ip4.src == $pgx_ip4",
      "allow-related"],

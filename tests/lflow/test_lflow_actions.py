@@ -399,9 +399,10 @@ ACTION_OPENFLOW: list[tuple[str, str]] = [
     (
         "reg9[2] = lookup_arp_ip(inport, arp.spa);",
         (
-            "push:NXM_NX_REG0[],push:NXM_OF_ARP_SPA[],pop:NXM_NX_REG0[],load:0->NXM"
-            "_NX_REG10[6],resubmit(,67),move:NXM_NX_REG10[6]->OXM_OF_PKT_REG4[2],po"
-            "p:NXM_NX_REG0[]"
+            "push:NXM_NX_REG15[],push:NXM_NX_REG0[],push:NXM_OF_ARP_SPA[],push:NXM_"
+            "NX_REG14[],pop:NXM_NX_REG15[],pop:NXM_NX_REG0[],push:NXM_OF_ETH_DST[],"
+            "load:0->NXM_NX_REG10[6],resubmit(,66),move:NXM_NX_REG10[6]->OXM_OF_PKT"
+            "_REG4[2],pop:NXM_OF_ETH_DST[],pop:NXM_NX_REG0[],pop:NXM_NX_REG15[]"
         ),
     ),
     (
@@ -429,9 +430,11 @@ ACTION_OPENFLOW: list[tuple[str, str]] = [
     (
         "reg9[2] = lookup_nd_ip(inport, ip6.src);",
         (
-            "push:NXM_NX_XXREG0[],push:NXM_NX_IPV6_SRC[],pop:NXM_NX_XXREG0[],load:0"
-            "->NXM_NX_REG10[6],resubmit(,67),move:NXM_NX_REG10[6]->OXM_OF_PKT_REG4["
-            "2],pop:NXM_NX_XXREG0[]"
+            "push:NXM_NX_REG15[],push:NXM_NX_XXREG0[],push:NXM_NX_IPV6_SRC[],push:N"
+            "XM_NX_REG14[],pop:NXM_NX_REG15[],pop:NXM_NX_XXREG0[],push:NXM_OF_ETH_D"
+            "ST[],load:0->NXM_NX_REG10[6],resubmit(,66),move:NXM_NX_REG10[6]->OXM_O"
+            "F_PKT_REG4[2],pop:NXM_OF_ETH_DST[],pop:NXM_NX_XXREG0[],pop:NXM_NX_REG1"
+            "5[]"
         ),
     ),
     (

@@ -213,14 +213,19 @@ class ControllerActions:
         dst = field_sub(action.dst)
         tables = self.ctx.tables
         args = [a for a in action.args if isinstance(a, FieldRef)]
-        if isinstance(action, ca.LookupArp | ca.LookupArpIp | ca.LookupNd | ca.LookupNdIp):
-            ip = REG0 if isinstance(action, ca.LookupArp | ca.LookupArpIp) else XXREG0
-            pairs = [(args[0], INPORT), (args[1], ip)]
-            if len(args) > 2:
-                pairs.append((args[2], ETH_SRC))
+        if isinstance(action, ca.LookupArp | ca.LookupNd):
+            ip = REG0 if isinstance(action, ca.LookupArp) else XXREG0
+            pairs = [(args[0], INPORT), (args[1], ip), (args[2], ETH_SRC)]
             return self.staged(pairs, _flag_lookup(_FLAG_LOOKUP_MAC, tables.mac_lookup, dst))
+        if isinstance(action, ca.LookupArpIp | ca.LookupNdIp):
+            # Any binding for the address: the MAC-binding table (which writes
+            # eth.dst, so that is saved) with the port in outport.
+            ip = REG0 if isinstance(action, ca.LookupArpIp) else XXREG0
+            lookup = _flag_lookup(_FLAG_LOOKUP_MAC, tables.mac_binding, dst)
+            body: list[OfAction] = [PushOf(ETH_DST), *lookup, PopOf(ETH_DST)]
+            return self.staged([(args[0], OUTPORT), (args[1], ip)], body)
         if isinstance(action, ca.GetFdb):
-            body: list[OfAction] = [SetField("reg15", 0, 0xFFFFFFFF), Resubmit(tables.get_fdb)]
+            body = [SetField("reg15", 0, 0xFFFFFFFF), Resubmit(tables.get_fdb)]
             if dst != OUTPORT:
                 body.append(MoveOf(OUTPORT, dst))
             return self.staged([(args[0], ETH_DST)], body)
