@@ -4,8 +4,8 @@ This module holds the base class, `ActionList`, and the actions that move
 packets along or change them in the datapath (next, output, assignments,
 conntrack).  `controller_actions.py` holds those that involve
 ovn-controller or its lookup tables (arp {}, put_dhcp_opts, lookup_arp,
-check_in_port_sec, ...).  `ACTIONS` in `action_table.py` maps every
-keyword to its class.
+check_in_port_sec, ...).  `ACTIONS` in `action_parser.py` maps every
+keyword to how it is parsed.
 
 Each class prints itself through `write(w, sep)` in OVN's canonical
 spelling; a parsed list keeps its `Layout`, so real northd text reprints

@@ -3,10 +3,11 @@
 Packet generators with nested bodies (`arp { ... };`, `icmp4 { ... };`,
 `reject { ... };`), MAC-binding and FDB lookups, DHCP/DNS/RA responders,
 logging, events, port-security checks and the load-balancer helpers.
-Shapes are shared through small bases: `FieldCall` (`put_arp(P, A, E);`),
-`ResultCall` (`R = lookup_arp(P, A, M);`), `OptionsCall`
-(`log(name="x", verdict=drop);`) and `ResultOptionsCall`
-(`R = put_dhcp_opts(offerip = 10.0.0.2, ...);`).
+Shapes are shared through small bases: `FieldCall` (`put_arp(P, A, E);`)
+and `ResultCall` (`R = lookup_arp(P, A, M);`).  Actions with `key = value`
+options (`log(...)`, `R = put_dhcp_opts(...)`, ...) live in
+`option_actions.py` and are re-exported here, so `controller_actions` names
+every controller-related action.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from pyovn.lflow.layout import Layout
 from pyovn.lflow.lexer import Number, NumberFormat, format_number
 
 __all__ = [
+    "RELATIONAL_OPERATORS",
     "And",
     "BoolLiteral",
     "ChassisResident",

@@ -60,6 +60,8 @@ __all__ = [
     "Resolver",
     "Test",
     "annotate",
+    "conj",
+    "disj",
     "field_prereqs",
     "parse_address",
     "predicate_node",
@@ -118,6 +120,7 @@ FALSE = Const(False)
 
 
 def conj(children: Sequence[BoolNode]) -> BoolNode:
+    """AND of `children`, simplified (TRUE dropped, FALSE absorbs)."""
     kept = [c for c in children if c != TRUE]
     if any(c == FALSE for c in kept):
         return FALSE
@@ -125,6 +128,7 @@ def conj(children: Sequence[BoolNode]) -> BoolNode:
 
 
 def disj(children: Sequence[BoolNode]) -> BoolNode:
+    """OR of `children`, simplified (FALSE dropped, TRUE absorbs)."""
     kept = [c for c in children if c != FALSE]
     if any(c == TRUE for c in kept):
         return TRUE

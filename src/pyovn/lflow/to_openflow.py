@@ -38,6 +38,8 @@ __all__ = [
     "IdAllocator",
     "OpenFlowFlow",
     "TableLayout",
+    "action_prereqs",
+    "compile_actions",
     "compile_flow",
 ]
 
@@ -224,7 +226,7 @@ def _action_fields(action: la.Action) -> list[FieldRef]:
     if isinstance(action, la.NestedAction):
         return []
     found = []
-    for value in vars_of(action):
+    for value in _dataclass_values(action):
         if isinstance(value, FieldRef):
             found.append(value)
         elif isinstance(value, tuple):
@@ -232,7 +234,7 @@ def _action_fields(action: la.Action) -> list[FieldRef]:
     return found
 
 
-def vars_of(action: la.Action) -> list[object]:
+def _dataclass_values(action: la.Action) -> list[object]:
     return [getattr(action, name) for name in getattr(action, "__dataclass_fields__", {})]
 
 
