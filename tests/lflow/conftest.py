@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from lflow_realovn import RICH_VIFS, RealOvn, build_rich_topology, missing_binaries
+from lflow_realovn import RICH_VIFS, RealOvn, RichRun, build_rich_topology, missing_binaries
 
 SHARED = Path(os.environ.get("PYOVN_SHARED", Path(__file__).resolve().parents[3] / "shared"))
 SEED = SHARED / "reference" / "seed-topology"
@@ -35,16 +34,6 @@ def need_binaries(chassis: bool = False) -> None:
 @pytest.fixture(scope="session")
 def seed_dir() -> Path:
     return need_shared(SEED)
-
-
-@dataclass
-class RichRun:
-    """The rich topology on real northd + ovn-controller (chassis hv1)."""
-
-    ovn: RealOvn
-    lflows: str
-    openflow: str
-    groups: str
 
 
 @pytest.fixture(scope="session")

@@ -243,6 +243,16 @@ class RealOvn:
                 os.kill(pid, signal.SIGKILL)
 
 
+@dataclass
+class RichRun:
+    """The rich topology on real northd + ovn-controller (chassis hv1)."""
+
+    ovn: RealOvn
+    lflows: str
+    openflow: str
+    groups: str
+
+
 #: A topology that makes northd use (nearly) every action: DHCPv4/v6, DNS,
 #: router advertisements, load balancers (affinity, hash fields, IPv6, empty
 #: backends), ACLs with reject/log/meter/labels, QoS (marking, meters,

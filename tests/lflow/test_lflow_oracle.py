@@ -16,8 +16,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import RichRun
 from lflow_ofcompare import normalize_flows, read_groups
+from lflow_realovn import RichRun
 from lflow_sbview import SbView, read_sb
 
 from pyovn.lflow import check_lflow_dump, compile_flow, read_lflow_dump

@@ -15,6 +15,7 @@ import re
 import string
 from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 from pyovn.lflow.errors import LflowSyntaxError
 
@@ -71,12 +72,12 @@ _NATURAL_WIDTH = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """One token: kind, exact spelling, offset, the trivia before it, value.
 
     `value` is the decoded string for STRING, the name without sigil for
     MACRO/PORT_GROUP, a `Number` for NUMBER, and the text otherwise.
+    (A named tuple because the lexer makes millions of them.)
     """
 
     kind: TokenKind
@@ -136,6 +137,18 @@ _IPV4_RE = re.compile(r"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}")
 _MAC_RE = re.compile(r"[0-9a-fA-F]{1,2}(?::[0-9a-fA-F]{1,2}){5}")
 _IPV6_CHARS_RE = re.compile(r"[0-9A-Fa-f:.]+")
 _STRING_RE = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+# The common tokens in one regex: plain spaces, then an identifier that is
+# not the start of a MAC or IPv6 address, a decimal that is not the start of
+# an address or mask, punctuation other than `:`, or a string.  Anything else
+# (comments, addresses, errors) takes the general path.
+_FAST_RE = re.compile(
+    r"""(?P<trivia>[ ]*)
+    (?:(?P<id>[A-Za-z_][A-Za-z0-9_.]*)(?![:A-Za-z0-9_.])
+      |(?P<dec>[0-9]+)(?![0-9A-Za-z.:/])
+      |(?P<punct><->|&&|\|\||==|!=|<=|>=|--|\.\.|[(){}\[\]<>!=,;-])
+      |(?P<string>"(?:[^"\\\n]|\\.)*"))""",
+    re.VERBOSE,
+)
 
 
 def tokenize(text: str) -> list[Token]:
@@ -148,6 +161,11 @@ def tokenize(text: str) -> list[Token]:
     pos = 0
     length = len(text)
     while True:
+        fast = _FAST_RE.match(text, pos)
+        if fast is not None:
+            tokens.append(_fast_token(fast))
+            pos = fast.end()
+            continue
         trivia_start = pos
         pos = _skip_trivia(text, pos)
         trivia = text[trivia_start:pos]
@@ -157,6 +175,22 @@ def tokenize(text: str) -> list[Token]:
         token = _lex_one(text, pos, trivia)
         tokens.append(token)
         pos = token.start + len(token.text)
+
+
+def _fast_token(match: re.Match[str]) -> Token:
+    """A token the fast path recognised (see `_FAST_RE`)."""
+    kind = match.lastgroup
+    text = match.group(kind)  # type: ignore[arg-type]
+    start = match.start(kind)  # type: ignore[arg-type]
+    trivia = match.group("trivia")
+    if kind == "id":
+        return Token(TokenKind.ID, text, start, trivia, text)
+    if kind == "punct":
+        return Token(TokenKind.PUNCT, text, start, trivia, text)
+    if kind == "dec":
+        number = Number(int(text), None, NumberFormat.DECIMAL, text)
+        return Token(TokenKind.NUMBER, text, start, trivia, number)
+    return _lex_string(match.string, start, trivia)
 
 
 def _skip_trivia(text: str, pos: int) -> int:
