@@ -74,6 +74,7 @@ _RA_MANAGED, _RA_OTHER = 0x80, 0x40
 _RA_PREFERENCE = {"HIGH": 0x08, "MEDIUM": 0x00, "LOW": 0x18}
 _PREFIX_ON_LINK, _PREFIX_AUTONOMOUS = 0x80, 0x40
 _INFINITE = 0xFFFFFFFF
+_RA_KEYS = frozenset({"addr_mode", "router_preference", "slla", "mtu", "prefix"})
 
 
 def encode_router_advertisement(options: tuple[Option, ...]) -> bytes:
@@ -88,6 +89,8 @@ def encode_router_advertisement(options: tuple[Option, ...]) -> bytes:
     out = bytearray(struct.pack("!BBHBBHII", 134, 0, 0, 255, flags, 0xFFFF, 0, 0))
     prefix_flags = _PREFIX_ON_LINK | (0 if mode == "dhcpv6_stateful" else _PREFIX_AUTONOMOUS)
     for option in options:
+        if option.key not in _RA_KEYS:
+            raise LflowCompileError(f"put_nd_ra_opts option {option.key!r} is not supported")
         items = _items(option.value)
         for item in items:
             if not isinstance(item, Constant):
