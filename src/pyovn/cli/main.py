@@ -11,6 +11,7 @@ import typer
 
 from pyovn import __version__
 from pyovn.cli.db import db_app
+from pyovn.cli.lflow import lflow_app
 from pyovn.cli.northd import northd_command
 from pyovn.errors import PyovnError
 
@@ -23,6 +24,7 @@ app = typer.Typer(
 )
 app.add_typer(db_app, name="db")
 app.command("northd")(northd_command)
+app.add_typer(lflow_app, name="lflow")
 
 
 @app.command("version")
