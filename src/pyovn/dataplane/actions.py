@@ -55,6 +55,7 @@ __all__ = [
     "SetQueue",
     "Subfield",
     "format_actions",
+    "openflow10_spelling",
     "openflow15_spelling",
 ]
 
@@ -541,6 +542,49 @@ def openflow15_spelling(actions: tuple[Action, ...], protocol: int | None = None
             converted.append(replace(action, actions=openflow15_spelling(action.actions, protocol)))
         elif isinstance(action, PopVlan):
             converted.append(PopVlan("pop_vlan"))
+        else:
+            converted.append(action)
+    return tuple(converted)
+
+
+_OPENFLOW10_NATIVE = {
+    "eth_src": "mod_dl_src",
+    "eth_dst": "mod_dl_dst",
+    "ip_src": "mod_nw_src",
+    "ip_dst": "mod_nw_dst",
+    "tcp_src": "mod_tp_src",
+    "udp_src": "mod_tp_src",
+    "sctp_src": "mod_tp_src",
+    "tp_src": "mod_tp_src",
+    "tcp_dst": "mod_tp_dst",
+    "udp_dst": "mod_tp_dst",
+    "sctp_dst": "mod_tp_dst",
+    "tp_dst": "mod_tp_dst",
+    "nw_tos": "mod_nw_tos",
+}
+
+
+def openflow10_spelling(actions: tuple[Action, ...]) -> tuple[Action, ...]:
+    """The actions as an OpenFlow 1.0 `dump-flows` prints them.
+
+    `set_field:` of a whole field that OpenFlow 1.0 can set natively becomes
+    `mod_dl_src:`, `mod_nw_src:`, `mod_tp_src:`…; any other becomes `load:`.
+    """
+    converted: list[Action] = []
+    for action in actions:
+        if isinstance(action, SetField) and action.spelling == "set_field":
+            native = _OPENFLOW10_NATIVE.get(action.field.name)
+            if native and action.mask == action.field.all_ones:
+                field = FIELDS[_SPELLING_FIELDS[native]]
+                converted.append(SetField(field, action.value, action.mask, native))
+            else:
+                converted.append(SetField(action.field, action.value, action.mask, "load"))
+        elif isinstance(action, Clone):
+            converted.append(Clone(openflow10_spelling(action.actions)))
+        elif isinstance(action, Ct):
+            converted.append(replace(action, actions=openflow10_spelling(action.actions)))
+        elif isinstance(action, PopVlan):
+            converted.append(PopVlan("strip_vlan"))
         else:
             converted.append(action)
     return tuple(converted)

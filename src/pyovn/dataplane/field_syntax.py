@@ -322,6 +322,8 @@ def format_masked(field: Field, value: int, mask: int) -> str:
             return format_ipv6(value) if ipv6 else format_ipv4(value)
         return _format_address_masked(value, mask, field.width, ipv6)
     if kind is ValueKind.CT_STATE:
+        if full:
+            return _format_flags_exact(value, CT_STATE_FLAGS)
         return _format_flags_masked(value, mask, CT_STATE_FLAGS)
     if kind is ValueKind.TCP_FLAGS:
         if full:
