@@ -564,6 +564,21 @@ _OPENFLOW10_NATIVE = {
 }
 
 
+def _split_loads(action: SetField) -> list[Action]:
+    """A write as OpenFlow 1.0 `load:`s, which carry at most 64 bits each."""
+    mask = action.mask
+    offset = (mask & -mask).bit_length() - 1 if mask else 0
+    n_bits = (mask >> offset).bit_length() if mask else 0
+    if not mask or (mask >> offset) != (1 << n_bits) - 1 or n_bits <= 64:
+        return [SetField(action.field, action.value, action.mask, "load")]
+    loads: list[Action] = []
+    for start in range(offset, offset + n_bits, 64):
+        width = min(64, offset + n_bits - start)
+        chunk = ((1 << width) - 1) << start
+        loads.append(SetField(action.field, action.value & chunk, chunk, "load"))
+    return loads
+
+
 def openflow10_spelling(actions: tuple[Action, ...]) -> tuple[Action, ...]:
     """The actions as an OpenFlow 1.0 `dump-flows` prints them.
 
@@ -572,13 +587,13 @@ def openflow10_spelling(actions: tuple[Action, ...]) -> tuple[Action, ...]:
     """
     converted: list[Action] = []
     for action in actions:
-        if isinstance(action, SetField) and action.spelling == "set_field":
+        if isinstance(action, SetField) and action.spelling in ("set_field", "load"):
             native = _OPENFLOW10_NATIVE.get(action.field.name)
-            if native and action.mask == action.field.all_ones:
+            if native and action.mask == action.field.all_ones and action.spelling != "load":
                 field = FIELDS[_SPELLING_FIELDS[native]]
                 converted.append(SetField(field, action.value, action.mask, native))
             else:
-                converted.append(SetField(action.field, action.value, action.mask, "load"))
+                converted.extend(_split_loads(action))
         elif isinstance(action, Clone):
             converted.append(Clone(openflow10_spelling(action.actions)))
         elif isinstance(action, Ct):

@@ -126,8 +126,12 @@ class Datapath:
 
     @staticmethod
     def _set(packet: Packet, action: OdpSet) -> None:
-        for slot, value in action.values:
-            packet.fields[slot] = value
+        fields = packet.fields
+        for slot, value, mask in action.values:
+            if mask is None:
+                fields[slot] = value
+            else:
+                fields[slot] = (fields.get(slot, 0) & ~mask) | (value & mask)
 
     def _ct(self, packet: Packet, action: OdpCt, execution: Execution) -> bool:
         try:

@@ -14,7 +14,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from pyovn.dataplane.action_parser import parse_actions
-from pyovn.dataplane.actions import Action, format_actions, openflow15_spelling
+from pyovn.dataplane.actions import (
+    Action,
+    format_actions,
+    openflow10_spelling,
+    openflow15_spelling,
+)
 from pyovn.dataplane.errors import FlowSyntaxError
 from pyovn.dataplane.field_syntax import parse_int
 from pyovn.dataplane.match import Match, MatchBuilder
@@ -125,6 +130,10 @@ class Flow:
         proto_value, proto_mask = self.match.get("nw_proto")
         protocol = proto_value if proto_mask == 0xFF else None
         return replace(self, actions=openflow15_spelling(self.actions, protocol))
+
+    def with_openflow10_spelling(self) -> Flow:
+        """This flow as `ovs-ofctl add-flow` (OpenFlow 1.0) installs it (`load:`)."""
+        return replace(self, actions=openflow10_spelling(self.actions))
 
     def __str__(self) -> str:
         return self.ofctl_text()

@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pyovn.dataplane.action_parser import parse_actions
-from pyovn.dataplane.actions import Action, format_actions
+from pyovn.dataplane.actions import Action, format_actions, openflow15_spelling
 from pyovn.dataplane.errors import FlowSyntaxError
 from pyovn.dataplane.field_syntax import parse_int
 from pyovn.dataplane.tokens import split_items, split_key_value
@@ -86,6 +86,13 @@ class Group:
 
     def __str__(self) -> str:
         return self.text()
+
+    def with_openflow15_spelling(self) -> Group:
+        """This group as an OpenFlow 1.1+ client installs it (`set_field:`)."""
+        buckets = tuple(
+            replace(bucket, actions=openflow15_spelling(bucket.actions)) for bucket in self.buckets
+        )
+        return replace(self, buckets=buckets)
 
     def select(self, values: Mapping[str, int]) -> Bucket | None:
         """The bucket a `select` group sends this packet to (weighted, by flow hash)."""

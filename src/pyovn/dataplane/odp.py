@@ -83,22 +83,22 @@ class OdpAction:
 
 @dataclass(frozen=True)
 class OdpSet(OdpAction):
-    """`set(layer(field=value,...))`: rewrite header fields of one layer."""
+    """`set(layer(field=value[/mask],...))`: rewrite header fields of one layer."""
 
     layer: str
-    values: tuple[tuple[str, int], ...]
+    values: tuple[tuple[str, int, int | None], ...]
 
     def text(self) -> str:
-        printers = {slot: (name, printer) for slot, name, printer in _LAYERS.get(self.layer, ())}
-        parts = []
-        for slot, value in self.values:
-            if slot in printers:
-                name, printer = printers[slot]
-                parts.append(f"{name}={printer(value)}")  # type: ignore[operator]
-            else:
-                parts.append(f"{slot}={hex(value)}")
         if self.layer == "skb_mark":
             return f"set(skb_mark({hex(self.values[0][1])}))"
+        printers = {slot: (name, printer) for slot, name, printer in _LAYERS.get(self.layer, ())}
+        parts = []
+        for slot, value, mask in self.values:
+            name, printer = printers.get(slot, (slot, hex))
+            text = f"{name}={printer(value)}"  # type: ignore[operator]
+            if mask is not None:
+                text += f"/{hex(mask)}"
+            parts.append(text)
         return f"set({self.layer}({','.join(parts)}))"
 
 
@@ -265,16 +265,18 @@ def commit_sets(flow: Mapping[str, int], base: MutableMapping[str, int]) -> list
             actions.append(OdpPushVlan(tci))
         base["vlan_tci"] = tci
     for layer in _layers_of(flow):
-        changed = []
+        changed: list[tuple[str, int, int | None]] = []
         for slot, _, _ in _LAYERS[layer]:
-            value = flow.get(slot, 0)
-            if base.get(slot, 0) != value:
-                changed.append((slot, value))
+            value, old = flow.get(slot, 0), base.get(slot, 0)
+            if old != value:
+                # Only the DSCP bits of the TOS byte are rewritten when ECN is unchanged.
+                mask = 0xFC if slot == "nw_tos" and not (old ^ value) & 0x03 else None
+                changed.append((slot, value, mask))
                 base[slot] = value
         if changed:
             actions.append(OdpSet(layer, tuple(changed)))
     mark = flow.get("pkt_mark", 0)
     if base.get("pkt_mark", 0) != mark:
-        actions.append(OdpSet("skb_mark", (("pkt_mark", mark),)))
+        actions.append(OdpSet("skb_mark", (("pkt_mark", mark, None),)))
         base["pkt_mark"] = mark
     return actions

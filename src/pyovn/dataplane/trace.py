@@ -23,7 +23,7 @@ from pyovn.dataplane.errors import FlowSyntaxError
 from pyovn.dataplane.field_syntax import CT_STATE_FLAGS, format_ipv4
 from pyovn.dataplane.match import Match
 from pyovn.dataplane.match_format import format_flow, format_match
-from pyovn.dataplane.odp import OdpUserspace, format_odp_actions
+from pyovn.dataplane.odp import OdpSet, OdpUserspace, format_odp_actions
 from pyovn.dataplane.packet import HEADER_SLOTS, Packet
 from pyovn.dataplane.tokens import split_items, split_key_value
 from pyovn.dataplane.trace_tree import TraceNode, render_nodes
@@ -107,6 +107,9 @@ def _render_pass(bridge: str, index: int, trace_pass: TracePass) -> str:
     lines.extend(("", f"Final flow: {'unchanged' if final == initial else final}"))
     lines.append(f"Megaflow: {_megaflow(trace_pass)}")
     lines.append(f"Datapath actions: {trace_pass.datapath_actions}")
+    if any(isinstance(a, OdpSet) and a.layer == "arp" for a in trace_pass.result.odp):
+        lines.extend(("This flow is handled by the userspace slow path because it:",
+                      "  - Uses action(s) not supported by datapath."))  # fmt: skip
     if trace_pass.result.error:
         lines.append(f"Translation failed ({trace_pass.result.error}), packet is dropped.")
     return "\n".join(lines)

@@ -141,7 +141,7 @@ class Xlate:
                 raise _Stop("Too many resubmits")
             self.resubmits += 1
         rule = self._lookup(table_id, in_port)
-        node = self.report("table", _table_text(table_id, rule))
+        node = self.report("table", _table_text(table_id, rule)) if self.tracing else None
         if rule is None:
             if node is not None:
                 node.children.append(TraceNode("action", "drop"))
@@ -155,6 +155,8 @@ class Xlate:
         self.table_id, self.rule = table_id, rule
         if node is not None:
             self.nodes = node.children
+            if not rule.flow.actions:
+                self.report("action", "drop")
         try:
             self.do_actions(rule.flow.actions, is_last)
         finally:

@@ -176,6 +176,7 @@ def compose_ct(xlate: Xlate, action: act.Ct) -> None:
             source, destination = nested.source, nested.destination
             bits = (source.field.read(flow) >> source.offset) & ((1 << source.n_bits) - 1)
             value, mask, target = bits << destination.offset, destination.mask, destination.field.name
+            xlate.report("detail", f"{destination.text()} is now {hex(bits) if bits else '0'}")
         else:
             continue
         if target == "ct_mark":
