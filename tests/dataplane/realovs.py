@@ -15,8 +15,15 @@ import subprocess
 import time
 from pathlib import Path
 
-BINARIES = ("ovsdb-server", "ovsdb-tool", "ovs-vswitchd", "ovs-vsctl", "ovs-ofctl", "ovs-appctl",
-            "unshare")  # fmt: skip
+BINARIES = (
+    "ovsdb-server",
+    "ovsdb-tool",
+    "ovs-vswitchd",
+    "ovs-vsctl",
+    "ovs-ofctl",
+    "ovs-appctl",
+    "unshare",
+)
 SCHEMA = Path("/usr/share/openvswitch/vswitch.ovsschema")
 
 
@@ -39,15 +46,24 @@ class RealOvs:
         self.rundir = rundir
         self.bridge = bridge
         self.n_ports = n_ports
-        self.env = {**os.environ, "OVS_RUNDIR": str(rundir), "OVS_LOGDIR": str(rundir),
-                    "OVS_DBDIR": str(rundir)}  # fmt: skip
+        self.env = {
+            **os.environ,
+            "OVS_RUNDIR": str(rundir),
+            "OVS_LOGDIR": str(rundir),
+            "OVS_DBDIR": str(rundir),
+        }
         self.db = f"unix:{rundir}/db.sock"
 
     def _run(self, *args: str, stdin: str | None = None) -> str:
         done = subprocess.run(
-            args, input=stdin, capture_output=True, text=True, env=self.env, timeout=60,
+            args,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=self.env,
+            timeout=60,
             check=False,
-        )  # fmt: skip
+        )
         if done.returncode != 0:
             raise RuntimeError(f"{' '.join(args)} failed: {done.stderr.strip()}")
         return done.stdout
@@ -56,26 +72,57 @@ class RealOvs:
         rundir = self.rundir
         self._run("ovsdb-tool", "create", f"{rundir}/conf.db", str(SCHEMA))
         self._run(
-            "ovsdb-server", f"{rundir}/conf.db", f"--remote=punix:{rundir}/db.sock",
-            f"--unixctl={rundir}/db.ctl", f"--pidfile={rundir}/db.pid",
-            f"--log-file={rundir}/db.log", "--detach", "--no-chdir", "-vconsole:off",
-        )  # fmt: skip
+            "ovsdb-server",
+            f"{rundir}/conf.db",
+            f"--remote=punix:{rundir}/db.sock",
+            f"--unixctl={rundir}/db.ctl",
+            f"--pidfile={rundir}/db.pid",
+            f"--log-file={rundir}/db.log",
+            "--detach",
+            "--no-chdir",
+            "-vconsole:off",
+        )
         self._run("ovs-vsctl", f"--db={self.db}", "--no-wait", "init")
         # A private network namespace keeps the userspace datapath's tap devices
         # (`ovs-netdev`, the bridge's LOCAL port) away from any other vswitchd on
         # the machine; it disappears with the process.
         self._run(
-            "unshare", "--net", "ovs-vswitchd", self.db, f"--unixctl={rundir}/vswitchd.ctl",
-            f"--pidfile={rundir}/vswitchd.pid", f"--log-file={rundir}/vswitchd.log",
-            "--detach", "--no-chdir", "-vconsole:off", "--enable-dummy",
-        )  # fmt: skip
+            "unshare",
+            "--net",
+            "ovs-vswitchd",
+            self.db,
+            f"--unixctl={rundir}/vswitchd.ctl",
+            f"--pidfile={rundir}/vswitchd.pid",
+            f"--log-file={rundir}/vswitchd.log",
+            "--detach",
+            "--no-chdir",
+            "-vconsole:off",
+            "--enable-dummy",
+        )
         commands = [
-            "add-br", self.bridge, "--", "set", "bridge", self.bridge, "datapath_type=netdev",
-            "fail-mode=secure", "protocols=OpenFlow10,OpenFlow13,OpenFlow15",
-        ]  # fmt: skip
+            "add-br",
+            self.bridge,
+            "--",
+            "set",
+            "bridge",
+            self.bridge,
+            "datapath_type=netdev",
+            "fail-mode=secure",
+            "protocols=OpenFlow10,OpenFlow13,OpenFlow15",
+        ]
         for index in range(1, self.n_ports + 1):
-            commands += ["--", "add-port", self.bridge, f"p{index}", "--", "set", "interface",
-                         f"p{index}", "type=dummy", f"ofport_request={index}"]  # fmt: skip
+            commands += [
+                "--",
+                "add-port",
+                self.bridge,
+                f"p{index}",
+                "--",
+                "set",
+                "interface",
+                f"p{index}",
+                "type=dummy",
+                f"ofport_request={index}",
+            ]
         self._run("ovs-vsctl", f"--db={self.db}", "--timeout=30", *commands)
 
     def stop(self) -> None:

@@ -10,7 +10,7 @@ VMs (`fabric`, `host`), and the `FlowSink` seam the controller writes to.
 from pyovn.dataplane.action_parser import parse_actions
 from pyovn.dataplane.actions import Action, format_actions
 from pyovn.dataplane.bridge import Bridge, Port
-from pyovn.dataplane.conntrack import Conntrack, Connection
+from pyovn.dataplane.conntrack import Connection, Conntrack
 from pyovn.dataplane.datapath import Datapath, Delivery, Execution
 from pyovn.dataplane.errors import (
     ConntrackError,
@@ -36,8 +36,8 @@ __all__ = [
     "Connection",
     "Conntrack",
     "ConntrackError",
-    "DataplaneError",
     "Datapath",
+    "DataplaneError",
     "Delivery",
     "Execution",
     "FabricError",

@@ -50,14 +50,38 @@ __all__ = ["parse_actions", "parse_subfield"]
 _HEAD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _SUBFIELD = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\[(\d*)(?:\.\.(\d+))?\])?$")
 _UNSUPPORTED = (
-    "bundle", "bundle_load", "multipath", "enqueue", "encap", "decap", "fin_timeout",
-    "write_actions", "write_metadata", "clear_actions", "set_mpls_label", "set_mpls_tc",
-    "set_mpls_ttl", "dec_mpls_ttl", "push_mpls", "pop_mpls", "dec_nsh_ttl", "debug_recirc",
-    "debug_slow", "delete_field", "output_trunc", "set_vlan_vid", "set_vlan_pcp",
-)  # fmt: skip
+    "bundle",
+    "bundle_load",
+    "multipath",
+    "enqueue",
+    "encap",
+    "decap",
+    "fin_timeout",
+    "write_actions",
+    "write_metadata",
+    "clear_actions",
+    "set_mpls_label",
+    "set_mpls_tc",
+    "set_mpls_ttl",
+    "dec_mpls_ttl",
+    "push_mpls",
+    "pop_mpls",
+    "dec_nsh_ttl",
+    "debug_recirc",
+    "debug_slow",
+    "delete_field",
+    "output_trunc",
+    "set_vlan_vid",
+    "set_vlan_pcp",
+)
 _CONTROLLER_REASONS = (
-    "action", "no_match", "invalid_ttl", "action_set", "group", "packet_out",
-)  # fmt: skip
+    "action",
+    "no_match",
+    "invalid_ttl",
+    "action_set",
+    "group",
+    "packet_out",
+)
 
 
 class _Context:
@@ -389,4 +413,3 @@ def _parse_learn(inside: str, ctx: _Context) -> Action:
     from pyovn.dataplane.learn import parse_learn
 
     return parse_learn(inside, ctx.position)
-

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from pyovn.dataplane.action_parser import parse_actions
-from pyovn.dataplane.actions import Action, openflow10_spelling
+from pyovn.dataplane.actions import Action
 from pyovn.dataplane.classifier import FlowTable, Rule
 from pyovn.dataplane.datapath import Datapath, Delivery, Execution
 from pyovn.dataplane.errors import FlowError
@@ -31,6 +31,7 @@ from pyovn.dataplane.learn import Learn, learned_flow_parts
 from pyovn.dataplane.packet import Packet
 from pyovn.dataplane.packet_in import FROZEN_SLOTS, FrozenState, PacketIn
 from pyovn.dataplane.sink import FlowDiff, FlowLike, GroupLike, as_flow, as_group
+from pyovn.dataplane.spelling import openflow10_spelling
 from pyovn.dataplane.xlate import CT_SLOTS, translate
 
 if TYPE_CHECKING:
@@ -98,8 +99,17 @@ class Bridge:
             raise FlowError(f"OpenFlow port {ofport} is in use on {self.name}")
         if datapath_port is None:
             datapath_port = 0 if kind == "patch" else self.datapath.allocate_port()
-        port = Port(name, ofport, kind, datapath_port, peer, remote_ip, local_ip, tunnel_key,
-                    external_ids=dict(external_ids or {}))  # fmt: skip
+        port = Port(
+            name,
+            ofport,
+            kind,
+            datapath_port,
+            peer,
+            remote_ip,
+            local_ip,
+            tunnel_key,
+            external_ids=dict(external_ids or {}),
+        )
         self.ports[ofport] = port
         return port
 
@@ -221,9 +231,11 @@ class Bridge:
             if openflow10:
                 flow = replace(flow, actions=openflow10_spelling(flow.actions))
             stats = FlowStats(
-                rule.n_packets, rule.n_bytes, f"{now - rule.installed:.3f}s",
+                rule.n_packets,
+                rule.n_bytes,
+                f"{now - rule.installed:.3f}s",
                 int(now - (rule.used or rule.installed)),
-            )  # fmt: skip
+            )
             lines.append(flow.dump_text(stats))
         return "\n".join(lines)
 
@@ -231,10 +243,14 @@ class Bridge:
         """Install the flow a `learn` action builds from a packet's fields."""
         match, learned_actions = learned_flow_parts(learn, values)
         flow = Flow(
-            table=learn.table, priority=learn.priority, match=match, actions=learned_actions,
-            cookie=learn.cookie, idle_timeout=learn.idle_timeout,
+            table=learn.table,
+            priority=learn.priority,
+            match=match,
+            actions=learned_actions,
+            cookie=learn.cookie,
+            idle_timeout=learn.idle_timeout,
             hard_timeout=learn.hard_timeout,
-        )  # fmt: skip
+        )
         learned = Rule(flow, learned_by=rule.flow if rule and learn.delete_learned else None)
         self._table(flow.table).insert(learned)
 
@@ -322,10 +338,12 @@ class Bridge:
         parsed = parse_actions(actions) if isinstance(actions, str) else tuple(actions)
         state_metadata = {"in_port": in_port, **(metadata or {})}
         state = FrozenState(
-            bridge=self.name, table_id=0,
+            bridge=self.name,
+            table_id=0,
             metadata=tuple((slot, value) for slot, value in state_metadata.items() if value),
-            actions=parsed, resume_with_actions=True,
-        )  # fmt: skip
+            actions=parsed,
+            resume_with_actions=True,
+        )
         return self._resume_state(packet, state, deliver)
 
     def resume(

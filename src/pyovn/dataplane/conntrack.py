@@ -202,8 +202,15 @@ class Conntrack:
         fields["ct_mark"] = conn.mark if conn else 0
         fields["ct_label"] = conn.label if conn else 0
         origin = conn.original if conn else key
-        for slot in ("ct_nw_src", "ct_nw_dst", "ct_ipv6_src", "ct_ipv6_dst", "ct_nw_proto",
-                     "ct_tp_src", "ct_tp_dst"):  # fmt: skip
+        for slot in (
+            "ct_nw_src",
+            "ct_nw_dst",
+            "ct_ipv6_src",
+            "ct_ipv6_dst",
+            "ct_nw_proto",
+            "ct_tp_src",
+            "ct_tp_dst",
+        ):
             fields.pop(slot, None)
         if origin is None or state & CS.INV:
             return

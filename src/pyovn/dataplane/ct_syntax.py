@@ -27,11 +27,14 @@ def parse_ct(inside: str, position: int = 0) -> Ct:
         elif key == "table" and equals:
             table = parse_int(value, "table")
             if table > 254:
-                raise FlowSyntaxError("table is outside the range 0 through 254", value, item.position)
+                raise FlowSyntaxError("table outside the range 0 through 254", value, item.position)
             options["table"] = table
         elif key == "zone" and equals:
             zone: int | Subfield
-            zone = parse_int(value, "zone") if value[:1].isdigit() else parse_subfield(value, item.position)
+            if value[:1].isdigit():
+                zone = parse_int(value, "zone")
+            else:
+                zone = parse_subfield(value, item.position)
             if isinstance(zone, Subfield) and zone.n_bits != 16:
                 raise FlowSyntaxError("zone field must be 16 bits wide", value, item.position)
             options["zone"] = zone

@@ -136,9 +136,14 @@ class Datapath:
     def _ct(self, packet: Packet, action: OdpCt, execution: Execution) -> bool:
         try:
             self.conntrack.execute(
-                packet, action.zone, commit=action.commit, force=action.force,
-                mark=action.mark, label=action.label, nat=action.nat,
-            )  # fmt: skip
+                packet,
+                action.zone,
+                commit=action.commit,
+                force=action.force,
+                mark=action.mark,
+                label=action.label,
+                nat=action.nat,
+            )
         except ConntrackError as error:
             execution.errors.append(str(error))
             return False
@@ -165,8 +170,13 @@ class Datapath:
         for slot in (*CT_SLOTS, "recirc_id", "in_port"):
             leaving.fields.pop(slot, None)
         execution.deliveries.append(
-            Delivery(bridge.name, port.name if port else str(action.ofport), action.ofport,
-                     leaving, dict(action.tunnel))  # fmt: skip
+            Delivery(
+                bridge.name,
+                port.name if port else str(action.ofport),
+                action.ofport,
+                leaving,
+                dict(action.tunnel),
+            )
         )
 
     def _userspace(self, packet: Packet, request: PacketInRequest, execution: Execution) -> None:
@@ -175,8 +185,13 @@ class Datapath:
         metadata = dict(request.metadata)
         execution.packet_ins.append(
             PacketIn(
-                bridge=request.bridge, reason=request.reason, table_id=request.table_id,
-                cookie=request.cookie, userdata=request.userdata, packet=packet,
-                metadata=metadata, continuation=request.continuation,
-            )  # fmt: skip
+                bridge=request.bridge,
+                reason=request.reason,
+                table_id=request.table_id,
+                cookie=request.cookie,
+                userdata=request.userdata,
+                packet=packet,
+                metadata=metadata,
+                continuation=request.continuation,
+            )
         )

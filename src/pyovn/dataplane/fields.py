@@ -217,11 +217,11 @@ def _simple(
 def _registers() -> list[Field]:
     fields = [_simple(f"reg{i}", f"NXM_NX_REG{i}", f"reg{i}", ValueKind.HEX) for i in range(16)]
     for i in range(8):
-        parts = ((f"reg{2 * i}", 32), (f"reg{2 * i + 1}", 32))
-        fields.append(Field(f"xreg{i}", f"OXM_OF_PKT_REG{i}", parts, ValueKind.HEX))
+        pair = ((f"reg{2 * i}", 32), (f"reg{2 * i + 1}", 32))
+        fields.append(Field(f"xreg{i}", f"OXM_OF_PKT_REG{i}", pair, ValueKind.HEX))
     for i in range(4):
-        parts = tuple((f"reg{4 * i + k}", 32) for k in range(4))
-        fields.append(Field(f"xxreg{i}", f"NXM_NX_XXREG{i}", parts, ValueKind.HEX))
+        quad = tuple((f"reg{4 * i + k}", 32) for k in range(4))
+        fields.append(Field(f"xxreg{i}", f"NXM_NX_XXREG{i}", quad, ValueKind.HEX))
     return fields
 
 
@@ -276,14 +276,27 @@ def _l2_fields() -> list[Field]:
     return [
         _simple("eth_src", "NXM_OF_ETH_SRC", "dl_src", k.MAC, aliases=("dl_src",)),
         _simple("eth_dst", "NXM_OF_ETH_DST", "dl_dst", k.MAC, aliases=("dl_dst",)),
-        _simple("eth_type", "NXM_OF_ETH_TYPE", "dl_type", k.ETHERTYPE, writable=False,
-                aliases=("dl_type",)),
+        _simple(
+            "eth_type",
+            "NXM_OF_ETH_TYPE",
+            "dl_type",
+            k.ETHERTYPE,
+            writable=False,
+            aliases=("dl_type",),
+        ),
         _simple("vlan_tci", "NXM_OF_VLAN_TCI", "vlan_tci", k.VLAN_TCI),
         _simple("vlan_vid", "OXM_OF_VLAN_VID", "vlan_tci", k.DECIMAL, width=13),
         _simple("dl_vlan", "", "vlan_tci", k.DECIMAL, width=12),
-        _simple("vlan_pcp", "OXM_OF_VLAN_PCP", "vlan_tci", k.DECIMAL, width=3, offset=13,
-                aliases=("dl_vlan_pcp",)),
-    ]  # fmt: skip
+        _simple(
+            "vlan_pcp",
+            "OXM_OF_VLAN_PCP",
+            "vlan_tci",
+            k.DECIMAL,
+            width=3,
+            offset=13,
+            aliases=("dl_vlan_pcp",),
+        ),
+    ]
 
 
 def _l3_fields() -> list[Field]:
@@ -294,21 +307,36 @@ def _l3_fields() -> list[Field]:
         _simple("ipv6_src", "NXM_NX_IPV6_SRC", "ipv6_src", k.IPV6, p.IPV6),
         _simple("ipv6_dst", "NXM_NX_IPV6_DST", "ipv6_dst", k.IPV6, p.IPV6),
         _simple("ipv6_label", "NXM_NX_IPV6_LABEL", "ipv6_label", k.LABEL, p.IPV6),
-        _simple("nw_proto", "NXM_OF_IP_PROTO", "nw_proto", k.DECIMAL, p.IP_ANY, writable=False,
-                aliases=("ip_proto",)),
+        _simple(
+            "nw_proto",
+            "NXM_OF_IP_PROTO",
+            "nw_proto",
+            k.DECIMAL,
+            p.IP_ANY,
+            writable=False,
+            aliases=("ip_proto",),
+        ),
         _simple("nw_tos", "NXM_OF_IP_TOS", "nw_tos", k.DECIMAL, p.IP_ANY, bits=0xFC),
         _simple("ip_dscp", "OXM_OF_IP_DSCP", "nw_tos", k.DECIMAL, p.IP_ANY, width=6, offset=2),
-        _simple("nw_ecn", "NXM_NX_IP_ECN", "nw_tos", k.DECIMAL, p.IP_ANY, width=2,
-                aliases=("ip_ecn",)),
+        _simple(
+            "nw_ecn", "NXM_NX_IP_ECN", "nw_tos", k.DECIMAL, p.IP_ANY, width=2, aliases=("ip_ecn",)
+        ),
         _simple("nw_ttl", "NXM_NX_IP_TTL", "nw_ttl", k.DECIMAL, p.IP_ANY, aliases=("ip_ttl",)),
-        _simple("ip_frag", "NXM_NX_IP_FRAG", "nw_frag", k.FRAG, p.IP_ANY, writable=False,
-                aliases=("nw_frag",)),
+        _simple(
+            "ip_frag",
+            "NXM_NX_IP_FRAG",
+            "nw_frag",
+            k.FRAG,
+            p.IP_ANY,
+            writable=False,
+            aliases=("nw_frag",),
+        ),
         _simple("arp_op", "NXM_OF_ARP_OP", "nw_proto", k.DECIMAL, p.ARP, width=16),
         _simple("arp_spa", "NXM_OF_ARP_SPA", "nw_src", k.IPV4, p.ARP),
         _simple("arp_tpa", "NXM_OF_ARP_TPA", "nw_dst", k.IPV4, p.ARP),
         _simple("arp_sha", "NXM_NX_ARP_SHA", "arp_sha", k.MAC, p.ARP),
         _simple("arp_tha", "NXM_NX_ARP_THA", "arp_tha", k.MAC, p.ARP),
-    ]  # fmt: skip
+    ]
 
 
 def _l4_fields() -> list[Field]:
@@ -330,7 +358,7 @@ def _l4_fields() -> list[Field]:
         _simple("nd_target", "NXM_NX_ND_TARGET", "nd_target", k.IPV6, p.ND),
         _simple("nd_sll", "NXM_NX_ND_SLL", "arp_sha", k.MAC, p.ND_SOLICIT),
         _simple("nd_tll", "NXM_NX_ND_TLL", "arp_tha", k.MAC, p.ND_ADVERT),
-    ]  # fmt: skip
+    ]
 
 
 def _build_index(fields: list[Field]) -> dict[str, Field]:
@@ -344,9 +372,13 @@ def _build_index(fields: list[Field]) -> dict[str, Field]:
 
 
 ALL_FIELDS: tuple[Field, ...] = tuple(
-    _metadata_fields() + _registers() + _tunnel_fields() + _l2_fields() + _l3_fields()
+    _metadata_fields()
+    + _registers()
+    + _tunnel_fields()
+    + _l2_fields()
+    + _l3_fields()
     + _l4_fields()
-)  # fmt: skip
+)
 FIELDS: dict[str, Field] = _build_index(list(ALL_FIELDS))
 
 

@@ -14,24 +14,25 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from pyovn.dataplane.action_parser import parse_actions
-from pyovn.dataplane.actions import (
-    Action,
-    format_actions,
-    openflow10_spelling,
-    openflow15_spelling,
-)
+from pyovn.dataplane.actions import Action, format_actions
 from pyovn.dataplane.errors import FlowSyntaxError
 from pyovn.dataplane.field_syntax import parse_int
 from pyovn.dataplane.match import Match, MatchBuilder
 from pyovn.dataplane.match_format import format_match
+from pyovn.dataplane.spelling import openflow10_spelling, openflow15_spelling
 from pyovn.dataplane.tokens import split_items, split_key_value
 
 __all__ = ["DEFAULT_PRIORITY", "Flow", "FlowStats", "parse_flows"]
 
 DEFAULT_PRIORITY = 0x8000
 _ACTIONS = re.compile(r"(?:^|[\s,])actions=")
-_FLAG_WORDS = ("send_flow_rem", "check_overlap", "reset_counts", "no_packet_counts",
-               "no_byte_counts")  # fmt: skip
+_FLAG_WORDS = (
+    "send_flow_rem",
+    "check_overlap",
+    "reset_counts",
+    "no_packet_counts",
+    "no_byte_counts",
+)
 _IGNORED_KEYS = ("out_port", "out_group")
 
 
@@ -149,8 +150,13 @@ def _parse_head(head: str, actions: tuple[Action, ...]) -> Flow:
         lowered = key.lower()
         if value is None and lowered in _FLAG_WORDS:
             flags.append(lowered)
-        elif value is not None and lowered in ("table", "priority", "idle_timeout",
-                                                "hard_timeout", "importance"):  # fmt: skip
+        elif value is not None and lowered in (
+            "table",
+            "priority",
+            "idle_timeout",
+            "hard_timeout",
+            "importance",
+        ):
             options[lowered] = _bounded_int(lowered, value, item.position)
         elif value is not None and lowered == "cookie":
             options["cookie"] = parse_int(value.split("/")[0], "cookie")
@@ -188,4 +194,5 @@ def parse_flows(text: str) -> Iterator[Flow]:
         try:
             yield Flow.parse(line)
         except FlowSyntaxError as error:
-            raise FlowSyntaxError(f"line {number}: {error.message}", error.token, error.position)
+            message = f"line {number}: {error.message}"
+            raise FlowSyntaxError(message, error.token, error.position) from None

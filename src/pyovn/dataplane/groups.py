@@ -17,9 +17,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from pyovn.dataplane.action_parser import parse_actions
-from pyovn.dataplane.actions import Action, format_actions, openflow15_spelling
+from pyovn.dataplane.actions import Action, format_actions
 from pyovn.dataplane.errors import FlowSyntaxError
 from pyovn.dataplane.field_syntax import parse_int
+from pyovn.dataplane.spelling import openflow15_spelling
 from pyovn.dataplane.tokens import split_items, split_key_value
 
 __all__ = ["Bucket", "Group"]
@@ -73,7 +74,7 @@ class Group:
             group_id=int(options["group_id"]),
             group_type=str(options.get("type", "all")),
             buckets=buckets,
-            selection_method=options.get("selection_method"),  # type: ignore[arg-type]
+            selection_method=options.get("selection_method"),
         )
 
     def text(self) -> str:

@@ -28,9 +28,14 @@ from pyovn.dataplane.tokens import split_items
 __all__ = ["Learn", "LearnLoad", "LearnMatch", "LearnOutput", "learned_flow_parts", "parse_learn"]
 
 _INT_OPTIONS = (
-    "idle_timeout", "hard_timeout", "fin_idle_timeout", "fin_hard_timeout", "priority", "cookie",
+    "idle_timeout",
+    "hard_timeout",
+    "fin_idle_timeout",
+    "fin_hard_timeout",
+    "priority",
+    "cookie",
     "limit",
-)  # fmt: skip
+)
 
 
 @dataclass(frozen=True)
@@ -167,9 +172,7 @@ def _parse_spec(text: str, position: int) -> LearnSpec:
     return LearnMatch(destination, value=value)
 
 
-def learned_flow_parts(
-    learn: Learn, values: Mapping[str, int]
-) -> tuple[Match, tuple[Action, ...]]:
+def learned_flow_parts(learn: Learn, values: Mapping[str, int]) -> tuple[Match, tuple[Action, ...]]:
     """The match and actions of the flow `learn` adds for a packet with `values`."""
     builder = MatchBuilder()
     actions: list[Action] = []

@@ -25,13 +25,29 @@ _IPV6_SHORTHANDS = {58: "icmp6", 6: "tcp6", 17: "udp6", 132: "sctp6"}
 _ETHERTYPE_SHORTHANDS = {0x0806: "arp", 0x8035: "rarp", 0x8847: "mpls", 0x8848: "mplsm"}
 _METADATA_SLOTS = ("recirc_id", "dp_hash", "conj_id", "skb_priority", "actset_output", "pkt_mark")
 _CT_FIELDS = (
-    "ct_state", "ct_zone", "ct_mark", "ct_label", "ct_nw_src", "ct_nw_dst", "ct_ipv6_src",
-    "ct_ipv6_dst", "ct_nw_proto", "ct_tp_src", "ct_tp_dst",
-)  # fmt: skip
+    "ct_state",
+    "ct_zone",
+    "ct_mark",
+    "ct_label",
+    "ct_nw_src",
+    "ct_nw_dst",
+    "ct_ipv6_src",
+    "ct_ipv6_dst",
+    "ct_nw_proto",
+    "ct_tp_src",
+    "ct_tp_dst",
+)
 _TUNNEL_FIELDS = (
-    "tun_id", "tun_src", "tun_dst", "tun_ipv6_src", "tun_ipv6_dst", "tun_gbp_id",
-    "tun_gbp_flags", "tun_tos", "tun_ttl",
-)  # fmt: skip
+    "tun_id",
+    "tun_src",
+    "tun_dst",
+    "tun_ipv6_src",
+    "tun_ipv6_dst",
+    "tun_gbp_id",
+    "tun_gbp_flags",
+    "tun_tos",
+    "tun_ttl",
+)
 
 
 def _full(slot: str) -> int:
@@ -198,8 +214,11 @@ def _format_l4(parts: list[str], get: Get) -> None:
 # ------------------------------------------------------------------ packet flows
 
 _FLOW_METADATA = (
-    *_METADATA_SLOTS, *_CT_FIELDS, *(f"reg{i}" for i in range(16)), "metadata",
-)  # fmt: skip
+    *_METADATA_SLOTS,
+    *_CT_FIELDS,
+    *(f"reg{i}" for i in range(16)),
+    "metadata",
+)
 
 
 def flow_match(values: Mapping[str, int]) -> Match:
@@ -250,6 +269,4 @@ def _take_l3_l4(values: Mapping[str, int], take: Callable[..., None]) -> None:
 
 def format_flow(values: Mapping[str, int]) -> str:
     """A packet's field map as ofproto/trace prints it (`Flow:` lines)."""
-    return format_match(
-        flow_match(values), flow_mode=True, eth=bool(values.get("recirc_id", 0))
-    )
+    return format_match(flow_match(values), flow_mode=True, eth=bool(values.get("recirc_id", 0)))

@@ -53,15 +53,24 @@ class NatBinding:
         """The original tuple after translation (what the far side sees)."""
         if self.kind == "src":
             if original.is_icmp:
-                return ConnTuple(original.ipv6, self.address, original.dst, original.proto,
-                                 self.port, self.port)  # fmt: skip
-            return ConnTuple(original.ipv6, self.address, original.dst, original.proto,
-                             self.port, original.dport)  # fmt: skip
+                return ConnTuple(
+                    original.ipv6, self.address, original.dst, original.proto, self.port, self.port
+                )
+            return ConnTuple(
+                original.ipv6, self.address, original.dst, original.proto, self.port, original.dport
+            )
         if original.is_icmp:
-            return ConnTuple(original.ipv6, original.src, self.address, original.proto,
-                             original.sport, original.dport)  # fmt: skip
-        return ConnTuple(original.ipv6, original.src, self.address, original.proto,
-                         original.sport, self.port)  # fmt: skip
+            return ConnTuple(
+                original.ipv6,
+                original.src,
+                self.address,
+                original.proto,
+                original.sport,
+                original.dport,
+            )
+        return ConnTuple(
+            original.ipv6, original.src, self.address, original.proto, original.sport, self.port
+        )
 
 
 def _port_candidates(nat: Nat, original_port: int, icmp: bool) -> Iterator[int]:
@@ -89,10 +98,7 @@ def allocate_binding(
     high = nat.address_max if nat.address_max is not None else low
     keeps_port = nat.port_min is None
     for address in range(low, high + 1):
-        if nat.kind == "src":
-            original_port = original.sport
-        else:
-            original_port = original.dport
+        original_port = original.sport if nat.kind == "src" else original.dport
         candidates: Iterator[int] = _port_candidates(nat, original_port, original.is_icmp)
         if nat.kind == "dst" and keeps_port:
             candidates = iter([original_port])

@@ -30,10 +30,26 @@ METADATA_SLOTS = frozenset(
     {"metadata", "conj_id", "actset_output", *(f"reg{i}" for i in range(16))}
 )
 HEADER_SLOTS = (
-    "vlan_tci", "dl_src", "dl_dst", "dl_type", "nw_src", "nw_dst", "ipv6_src", "ipv6_dst",
-    "ipv6_label", "nw_proto", "nw_tos", "nw_ttl", "nw_frag", "arp_sha", "arp_tha", "nd_target",
-    "tp_src", "tp_dst", "tcp_flags",
-)  # fmt: skip
+    "vlan_tci",
+    "dl_src",
+    "dl_dst",
+    "dl_type",
+    "nw_src",
+    "nw_dst",
+    "ipv6_src",
+    "ipv6_dst",
+    "ipv6_label",
+    "nw_proto",
+    "nw_tos",
+    "nw_ttl",
+    "nw_frag",
+    "arp_sha",
+    "arp_tha",
+    "nd_target",
+    "tp_src",
+    "tp_dst",
+    "tcp_flags",
+)
 
 _L4_HEADER_BYTES = {6: 20, 17: 8, 132: 12, 1: 8, 58: 8}
 

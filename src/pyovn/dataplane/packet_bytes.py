@@ -89,9 +89,12 @@ def packet_from_bytes(data: bytes, in_port: int = 0) -> Packet:
 def _from_arp(packet: Packet, body: bytes) -> None:
     arp = ARP(body)
     packet.fields.update(
-        nw_proto=arp.op, nw_src=_ip4(arp.psrc), nw_dst=_ip4(arp.pdst),
-        arp_sha=_mac(arp.hwsrc), arp_tha=_mac(arp.hwdst),
-    )  # fmt: skip
+        nw_proto=arp.op,
+        nw_src=_ip4(arp.psrc),
+        nw_dst=_ip4(arp.pdst),
+        arp_sha=_mac(arp.hwsrc),
+        arp_tha=_mac(arp.hwdst),
+    )
 
 
 def _from_ipv4(packet: Packet, body: bytes) -> None:
@@ -100,9 +103,13 @@ def _from_ipv4(packet: Packet, body: bytes) -> None:
     total = min(len(body), ip.len) if ip.len else len(body)
     frag = (1 if ip.flags.MF or ip.frag else 0) | (2 if ip.frag else 0)
     packet.fields.update(
-        nw_src=_ip4(ip.src), nw_dst=_ip4(ip.dst), nw_proto=ip.proto, nw_tos=ip.tos,
-        nw_ttl=ip.ttl, nw_frag=frag,
-    )  # fmt: skip
+        nw_src=_ip4(ip.src),
+        nw_dst=_ip4(ip.dst),
+        nw_proto=ip.proto,
+        nw_tos=ip.tos,
+        nw_ttl=ip.ttl,
+        nw_frag=frag,
+    )
     packet.extra.update(ip_id=ip.id, ip_df=1 if ip.flags.DF else 0)
     if ip.frag:
         packet.extra["ip_frag_offset"] = ip.frag
@@ -112,9 +119,13 @@ def _from_ipv4(packet: Packet, body: bytes) -> None:
 def _from_ipv6(packet: Packet, body: bytes) -> None:
     ip = IPv6(body[:40])
     packet.fields.update(
-        ipv6_src=_ip6(ip.src), ipv6_dst=_ip6(ip.dst), ipv6_label=ip.fl, nw_proto=ip.nh,
-        nw_tos=ip.tc, nw_ttl=ip.hlim,
-    )  # fmt: skip
+        ipv6_src=_ip6(ip.src),
+        ipv6_dst=_ip6(ip.dst),
+        ipv6_label=ip.fl,
+        nw_proto=ip.nh,
+        nw_tos=ip.tc,
+        nw_ttl=ip.hlim,
+    )
     end = 40 + ip.plen if ip.plen else len(body)
     _from_l4(packet, body[40:end], ip.nh, ipv6=True, later=False)
 
@@ -188,18 +199,23 @@ def packet_to_scapy(packet: Packet) -> Any:
         frame.type = dl_type
     if dl_type in (0x0806, 0x8035):
         return frame / ARP(
-            op=get("nw_proto", 0), hwsrc=format_mac(get("arp_sha", 0)),
-            psrc=format_ipv4(get("nw_src", 0)), hwdst=format_mac(get("arp_tha", 0)),
+            op=get("nw_proto", 0),
+            hwsrc=format_mac(get("arp_sha", 0)),
+            psrc=format_ipv4(get("nw_src", 0)),
+            hwdst=format_mac(get("arp_tha", 0)),
             pdst=format_ipv4(get("nw_dst", 0)),
-        )  # fmt: skip
+        )
     if dl_type == 0x0800:
         return frame / _ipv4_layer(packet) / _l4_layer(packet, ipv6=False)
     if dl_type == 0x86DD:
         ip6 = IPv6(
-            src=format_ipv6(get("ipv6_src", 0)), dst=format_ipv6(get("ipv6_dst", 0)),
-            nh=get("nw_proto", 0), tc=get("nw_tos", 0), fl=get("ipv6_label", 0),
+            src=format_ipv6(get("ipv6_src", 0)),
+            dst=format_ipv6(get("ipv6_dst", 0)),
+            nh=get("nw_proto", 0),
+            tc=get("nw_tos", 0),
+            fl=get("ipv6_label", 0),
             hlim=get("nw_ttl", 0),
-        )  # fmt: skip
+        )
         return frame / ip6 / _l4_layer(packet, ipv6=True)
     return frame / Raw(packet.payload) if packet.payload else frame
 
@@ -210,10 +226,15 @@ def _ipv4_layer(packet: Packet) -> Any:
     flags = ("DF" if extra.get("ip_df") else 0) if not frag & 1 or frag & 2 else "MF"
     offset = extra.get("ip_frag_offset", 1) if frag & 2 else 0
     return IP(
-        src=format_ipv4(get("nw_src", 0)), dst=format_ipv4(get("nw_dst", 0)),
-        proto=get("nw_proto", 0), tos=get("nw_tos", 0), ttl=get("nw_ttl", 0),
-        id=extra.get("ip_id", 0), flags=flags, frag=offset,
-    )  # fmt: skip
+        src=format_ipv4(get("nw_src", 0)),
+        dst=format_ipv4(get("nw_dst", 0)),
+        proto=get("nw_proto", 0),
+        tos=get("nw_tos", 0),
+        ttl=get("nw_ttl", 0),
+        id=extra.get("ip_id", 0),
+        flags=flags,
+        frag=offset,
+    )
 
 
 def _l4_layer(packet: Packet, ipv6: bool) -> Any:
@@ -223,10 +244,13 @@ def _l4_layer(packet: Packet, ipv6: bool) -> Any:
         return Raw(payload)
     if proto == 6:
         tcp = TCP(
-            sport=get("tp_src", 0), dport=get("tp_dst", 0), flags=get("tcp_flags", 0) & 0x1FF,
-            seq=extra.get("tcp_seq", 0), ack=extra.get("tcp_ack", 0),
+            sport=get("tp_src", 0),
+            dport=get("tp_dst", 0),
+            flags=get("tcp_flags", 0) & 0x1FF,
+            seq=extra.get("tcp_seq", 0),
+            ack=extra.get("tcp_ack", 0),
             window=extra.get("tcp_window", 0),
-        )  # fmt: skip
+        )
         return tcp / Raw(payload) if payload else tcp
     if proto == 17:
         udp = UDP(sport=get("tp_src", 0), dport=get("tp_dst", 0))
@@ -265,9 +289,12 @@ def _icmp6_layer(packet: Packet) -> Any:
     if icmp_type == 136:
         flags = extra.get("nd_flags", 0)
         na = ICMPv6ND_NA(
-            tgt=format_ipv6(get("nd_target", 0)), code=code, R=flags >> 2 & 1, S=flags >> 1 & 1,
+            tgt=format_ipv6(get("nd_target", 0)),
+            code=code,
+            R=flags >> 2 & 1,
+            S=flags >> 1 & 1,
             O=flags & 1,
-        )  # fmt: skip
+        )
         tll = get("arp_tha", 0)
         return na / ICMPv6NDOptDstLLAddr(lladdr=format_mac(tll)) if tll else na
     rest = extra.get("icmp_rest", 0).to_bytes(4, "big")

@@ -25,8 +25,14 @@ __all__ = ["FROZEN_SLOTS", "FrozenState", "PacketIn", "PacketInRequest"]
 
 # Pipeline state a freeze carries across (everything else comes from the packet).
 FROZEN_SLOTS = ("in_port", "metadata", "actset_output", *(f"reg{i}" for i in range(16)))
-REASON_CODES = {"no_match": 0, "action": 1, "invalid_ttl": 2, "action_set": 3, "group": 4,
-                "packet_out": 5}  # fmt: skip
+REASON_CODES = {
+    "no_match": 0,
+    "action": 1,
+    "invalid_ttl": 2,
+    "action_set": 3,
+    "group": 4,
+    "packet_out": 5,
+}
 
 
 @dataclass(frozen=True)

@@ -84,8 +84,9 @@ class TraceReport:
     @property
     def text(self) -> str:
         """The trace, as ofproto/trace prints it."""
-        return "\n".join(_render_pass(self.bridge, index, item) for index, item in
-                         enumerate(self.passes))  # fmt: skip
+        return "\n".join(
+            _render_pass(self.bridge, index, item) for index, item in enumerate(self.passes)
+        )
 
     def __str__(self) -> str:
         return self.text
@@ -108,17 +109,30 @@ def _render_pass(bridge: str, index: int, trace_pass: TracePass) -> str:
     lines.append(f"Megaflow: {_megaflow(trace_pass)}")
     lines.append(f"Datapath actions: {trace_pass.datapath_actions}")
     if any(isinstance(a, OdpSet) and a.layer == "arp" for a in trace_pass.result.odp):
-        lines.extend(("This flow is handled by the userspace slow path because it:",
-                      "  - Uses action(s) not supported by datapath."))  # fmt: skip
+        lines.extend(
+            (
+                "This flow is handled by the userspace slow path because it:",
+                "  - Uses action(s) not supported by datapath.",
+            )
+        )
     if trace_pass.result.error:
         lines.append(f"Translation failed ({trace_pass.result.error}), packet is dropped.")
     return "\n".join(lines)
 
 
 _MEGAFLOW_SLOTS = (
-    "ct_state", "ct_zone", "ct_mark", "ct_label", "pkt_mark", "tun_id", "tun_src", "tun_dst",
-    "tun_metadata0", "in_port", *HEADER_SLOTS,
-)  # fmt: skip
+    "ct_state",
+    "ct_zone",
+    "ct_mark",
+    "ct_label",
+    "pkt_mark",
+    "tun_id",
+    "tun_src",
+    "tun_dst",
+    "tun_metadata0",
+    "in_port",
+    *HEADER_SLOTS,
+)
 
 
 def _megaflow(trace_pass: TracePass) -> str:
@@ -198,8 +212,11 @@ def _thaw_flow(recirculation: Recirculation, ct_state: int) -> tuple[dict[str, i
         flow[f"nw_{side}"] = nat.address_min
         if nat.port_min is not None:
             flow[f"tp_{side}"] = nat.port_min
-        header = ["Replacing src/dst IP/ports to simulate NAT:", f" Initial flow: {before}",
-                  f" Modified flow: {describe()}"]  # fmt: skip
+        header = [
+            "Replacing src/dst IP/ports to simulate NAT:",
+            f" Initial flow: {before}",
+            f" Modified flow: {describe()}",
+        ]
     return flow, header
 
 
@@ -219,14 +236,16 @@ def ofproto_trace(
         ct_state = _ct_state(given) if given else _DEFAULT_CT
         thawed, nat_header = _thaw_flow(recirculation, ct_state)
         result = translate(
-            bridge, dict(thawed), packet.length, frozen=recirculation.state, tracing=True,
+            bridge,
+            dict(thawed),
+            packet.length,
+            frozen=recirculation.state,
+            tracing=True,
             side_effects=False,
-        )  # fmt: skip
+        )
         how = f"with ct_state={given}" if given else "with default ct_state=trk|new"
-        header = [
-            f"recirc({hex(recirculation.recirc_id)}) - resume conntrack {how} "
-            "(use --ct-next to customize)"
-        ] + nat_header
+        title = f"recirc({hex(recirculation.recirc_id)}) - resume conntrack {how} "
+        header = [title + "(use --ct-next to customize)", *nat_header]
         passes.append(TracePass(thawed, result, header, recirculation.recirc_id))
         queue.extend(result.recirculations)
     return TraceReport(bridge.name, passes)

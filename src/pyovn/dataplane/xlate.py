@@ -44,8 +44,19 @@ MAX_DEPTH = 64
 MAX_RESUBMITS = 4096
 OFPP_IN_PORT, OFPP_TABLE, OFPP_NORMAL, OFPP_FLOOD = 0xFFF8, 0xFFF9, 0xFFFA, 0xFFFB
 OFPP_ALL, OFPP_CONTROLLER, OFPP_LOCAL, OFPP_NONE = 0xFFFC, 0xFFFD, 0xFFFE, 0xFFFF
-CT_SLOTS = ("ct_state", "ct_zone", "ct_mark", "ct_label", "ct_nw_src", "ct_nw_dst",
-            "ct_ipv6_src", "ct_ipv6_dst", "ct_nw_proto", "ct_tp_src", "ct_tp_dst")  # fmt: skip
+CT_SLOTS = (
+    "ct_state",
+    "ct_zone",
+    "ct_mark",
+    "ct_label",
+    "ct_nw_src",
+    "ct_nw_dst",
+    "ct_ipv6_src",
+    "ct_ipv6_dst",
+    "ct_nw_proto",
+    "ct_tp_src",
+    "ct_tp_dst",
+)
 _COMMIT_SLOTS = (*HEADER_SLOTS, "pkt_mark")
 
 
@@ -129,8 +140,14 @@ class Xlate:
 
     # ------------------------------------------------------------ tables
 
-    def run_table(self, table_id: int, *, in_port: int | None = None, initial: bool = False,
-                  is_last: bool = True) -> None:  # fmt: skip
+    def run_table(
+        self,
+        table_id: int,
+        *,
+        in_port: int | None = None,
+        initial: bool = False,
+        is_last: bool = True,
+    ) -> None:
         """Look up `table_id` and execute the matching flow's actions."""
         if not initial:
             if self.depth >= MAX_DEPTH:
@@ -219,11 +236,16 @@ class Xlate:
         self.commit()
         metadata = {slot: value for slot, value in self.flow.items() if slot not in HEADER_SLOTS}
         request = PacketInRequest(
-            bridge=self.bridge.name, reason=reason, table_id=self.table_id,
-            cookie=self.rule.flow.cookie if self.rule else 0, userdata=controller.userdata,
-            max_len=controller.max_len, controller_id=controller.controller_id,
-            metadata=metadata, pause=controller.pause,
-        )  # fmt: skip
+            bridge=self.bridge.name,
+            reason=reason,
+            table_id=self.table_id,
+            cookie=self.rule.flow.cookie if self.rule else 0,
+            userdata=controller.userdata,
+            max_len=controller.max_len,
+            controller_id=controller.controller_id,
+            metadata=metadata,
+            pause=controller.pause,
+        )
         self.odp.append(OdpUserspace(request))
         self.packet_ins.append(request)
         return request
@@ -461,11 +483,14 @@ def translate(
             _thaw(xlate, frozen)
         if xlate.pause is not None:
             xlate.pause.continuation = FrozenState(
-                bridge=bridge.name, table_id=xlate.table_id,
-                metadata=xlate.metadata_snapshot(), actions=tuple(xlate.freezing or ()),
-                stack=tuple(xlate.stack), conntracked=xlate.conntracked,
+                bridge=bridge.name,
+                table_id=xlate.table_id,
+                metadata=xlate.metadata_snapshot(),
+                actions=tuple(xlate.freezing or ()),
+                stack=tuple(xlate.stack),
+                conntracked=xlate.conntracked,
                 resume_with_actions=True,
-            )  # fmt: skip
+            )
     except _Stop as stop:
         error = stop.reason
         xlate.odp.clear()
@@ -497,4 +522,3 @@ def _thaw(xlate: Xlate, frozen: FrozenState) -> None:
     if thaw is not None:
         thaw.children.append(TraceNode("action", f"Resuming from table {frozen.table_id}"))
     xlate.run_table(frozen.table_id, initial=True)
-

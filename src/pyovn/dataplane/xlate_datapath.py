@@ -32,8 +32,17 @@ if TYPE_CHECKING:
 
 __all__ = ["compose_ct", "output_to_port", "run_group"]
 
-_TUNNEL_SLOTS = ("tun_id", "tun_src", "tun_dst", "tun_ipv6_src", "tun_ipv6_dst", "tun_tos",
-                 "tun_ttl", "tun_flags", *(f"tun_metadata{i}" for i in range(8)))  # fmt: skip
+_TUNNEL_SLOTS = (
+    "tun_id",
+    "tun_src",
+    "tun_dst",
+    "tun_ipv6_src",
+    "tun_ipv6_dst",
+    "tun_tos",
+    "tun_ttl",
+    "tun_flags",
+    *(f"tun_metadata{i}" for i in range(8)),
+)
 
 
 def output_to_port(xlate: Xlate, port: int, max_len: int | None) -> None:
@@ -55,14 +64,14 @@ def output_to_port(xlate: Xlate, port: int, max_len: int | None) -> None:
     if port == OFPP_CONTROLLER:
         xlate.packet_in("action", act.Controller(max_len=max_len or 0xFFFF))
         return
-    target = xlate.bridge.ports.get(port)
-    if target is None:
+    found = xlate.bridge.ports.get(port)
+    if found is None:
         xlate.report("warn", "Nonexistent output port" if port != OFPP_LOCAL else "no LOCAL port")
         return
-    if target.kind == "patch":
-        _patch(xlate, target)
+    if found.kind == "patch":
+        _patch(xlate, found)
         return
-    _emit(xlate, target)
+    _emit(xlate, found)
 
 
 def _emit(xlate: Xlate, target: Port) -> None:
@@ -131,8 +140,9 @@ def _normal(xlate: Xlate) -> None:
         if bridge.mac_table.get((vlan, source)) != in_port:
             port = bridge.ports.get(in_port)
             name = port.name if port else str(in_port)
-            xlate.report("detail", f"learned that {format_mac(source)} is on port {name} "
-                                   f"in VLAN {vlan}")  # fmt: skip
+            xlate.report(
+                "detail", f"learned that {format_mac(source)} is on port {name} in VLAN {vlan}"
+            )
         bridge.mac_table[(vlan, source)] = in_port
     learned = bridge.mac_table.get((vlan, destination))
     if destination & (1 << 40) or learned is None:
@@ -145,9 +155,9 @@ def _normal(xlate: Xlate) -> None:
         xlate.report("detail", "learned port is input port, dropping")
         return
     xlate.report("detail", "forwarding to learned port")
-    target = bridge.ports.get(learned)
-    if target is not None:
-        _emit(xlate, target)
+    learned_port = bridge.ports.get(learned)
+    if learned_port is not None:
+        _emit(xlate, learned_port)
 
 
 def _merge(current: tuple[int, int] | None, value: int, mask: int) -> tuple[int, int]:
@@ -175,7 +185,8 @@ def compose_ct(xlate: Xlate, action: act.Ct) -> None:
         elif isinstance(nested, act.Move):
             source, destination = nested.source, nested.destination
             bits = (source.field.read(flow) >> source.offset) & ((1 << source.n_bits) - 1)
-            value, mask, target = bits << destination.offset, destination.mask, destination.field.name
+            value, mask = bits << destination.offset, destination.mask
+            target = destination.field.name
             xlate.report("detail", f"{destination.text()} is now {hex(bits) if bits else '0'}")
         else:
             continue
@@ -185,13 +196,12 @@ def compose_ct(xlate: Xlate, action: act.Ct) -> None:
             label = _merge(label, value, mask)
     if action.nat is None and not action.actions:
         xlate.report("action", "drop")
-    xlate.odp.append(
-        OdpCt(zone, action.commit, action.force, mark, label, action.nat, action.alg)
-    )
+    xlate.odp.append(OdpCt(zone, action.commit, action.force, mark, label, action.nat, action.alg))
     if action.table is not None:
         _fork_recirculation(xlate, action, zone, mark, label)
-    xlate.report("detail", "Sets the packet to an untracked state, and clears all the "
-                           "conntrack fields.")  # fmt: skip
+    xlate.report(
+        "detail", "Sets the packet to an untracked state, and clears all the conntrack fields."
+    )
     xlate.clear_conntrack()
     xlate.conntracked = False
 
@@ -205,9 +215,12 @@ def _fork_recirculation(
 ) -> None:
     assert action.table is not None
     state = FrozenState(
-        bridge=xlate.bridge.name, table_id=action.table, metadata=xlate.metadata_snapshot(),
-        stack=tuple(xlate.stack), conntracked=True,
-    )  # fmt: skip
+        bridge=xlate.bridge.name,
+        table_id=action.table,
+        metadata=xlate.metadata_snapshot(),
+        stack=tuple(xlate.stack),
+        conntracked=True,
+    )
     recirc_id = xlate.bridge.freeze(state)
     xlate.odp.append(OdpRecirc(recirc_id))
     xlate.recirculations.append(
@@ -239,4 +252,3 @@ def run_group(xlate: Xlate, group_id: int, is_last: bool) -> None:
             xlate.flow.clear()
             xlate.flow.update(saved_flow)
             xlate.stack = saved_stack
-
