@@ -37,6 +37,19 @@ if TYPE_CHECKING:
 __all__ = ["Datapath", "Delivery", "Execution"]
 
 MAX_RECIRCULATIONS = 32
+_TUNNEL_SLOTS = (
+    "tun_id",
+    "tun_src",
+    "tun_dst",
+    "tun_ipv6_src",
+    "tun_ipv6_dst",
+    "tun_tos",
+    "tun_ttl",
+    "tun_flags",
+    "tun_gbp_id",
+    "tun_gbp_flags",
+    *(f"tun_metadata{i}" for i in range(8)),
+)
 _PIPELINE_SLOTS = ("metadata", "conj_id", "actset_output", *(f"reg{i}" for i in range(16)))
 
 
@@ -167,7 +180,7 @@ class Datapath:
             packet.payload,
             packet.extra,
         )
-        for slot in (*CT_SLOTS, "recirc_id", "in_port"):
+        for slot in (*CT_SLOTS, *_TUNNEL_SLOTS, "recirc_id", "in_port"):
             leaving.fields.pop(slot, None)
         execution.deliveries.append(
             Delivery(

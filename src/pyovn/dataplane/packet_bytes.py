@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from scapy.layers.inet import ICMP, IP, TCP, UDP
+from scapy.layers.inet import IP, TCP, UDP
 from scapy.layers.inet6 import (
     ICMPv6EchoReply,
     ICMPv6EchoRequest,
@@ -265,15 +265,27 @@ def _l4_layer(packet: Packet, ipv6: bool) -> Any:
     return Raw(payload)
 
 
+def _checksum(data: bytes) -> int:
+    """The Internet checksum (RFC 1071)."""
+    if len(data) % 2:
+        data += b"\x00"
+    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
 def _icmp4_layer(packet: Packet) -> Any:
+    """ICMP, written out by hand: scapy drops id/seq or `unused` for some types."""
     get, extra = packet.fields.get, packet.extra
     icmp_type = get("tp_src", 0)
     if icmp_type in _ECHO_TYPES_V4:
         rest = (extra.get("icmp_id", 0) << 16) | extra.get("icmp_seq", 0)
     else:
         rest = extra.get("icmp_rest", 0)
-    icmp = ICMP(type=icmp_type, code=get("tp_dst", 0), unused=rest)
-    return icmp / Raw(packet.payload) if packet.payload else icmp
+    header = struct.pack("!BBHI", icmp_type, get("tp_dst", 0), 0, rest)
+    checksum = _checksum(header + packet.payload)
+    return Raw(header[:2] + struct.pack("!H", checksum) + header[4:] + packet.payload)
 
 
 def _icmp6_layer(packet: Packet) -> Any:
