@@ -18,6 +18,7 @@ from pyovn.dataplane.field_syntax import parse_value
 from pyovn.dataplane.fields import (
     STORAGE_WIDTHS,
     Field,
+    Prereq,
     SlotLookup,
     find_field,
     prereq_satisfied,
@@ -44,6 +45,7 @@ PROTOCOLS: dict[str, tuple[int, int | None]] = {
     "mpls": (0x8847, None),
     "mplsm": (0x8848, None),
 }
+_ARP_ALIASES = ("ip_src", "ip_dst", "nw_proto")
 SLOT_ORDER: dict[str, int] = {slot: index for index, slot in enumerate(STORAGE_WIDTHS)}
 
 
@@ -62,8 +64,12 @@ class Match:
     @classmethod
     def from_constraints(cls, constraints: Mapping[str, tuple[int, int]]) -> Match:
         """A match from {slot: (value, mask)}; zero masks are dropped."""
+        clipped = [
+            (slot, value, mask & ((1 << STORAGE_WIDTHS[slot]) - 1))
+            for slot, (value, mask) in constraints.items()
+        ]
         ordered = sorted(
-            ((slot, value & mask, mask) for slot, (value, mask) in constraints.items() if mask),
+            ((slot, value & mask, mask) for slot, value, mask in clipped if mask),
             key=lambda item: SLOT_ORDER[item[0]],
         )
         return cls(tuple(ordered))
@@ -166,7 +172,11 @@ class MatchBuilder:
         """The match, with fields whose prerequisites are unmet dropped (normalised)."""
         constraints = dict(self.constraints)
         lookup = _lookup_in(constraints)
+        arp = prereq_satisfied(Prereq.ARP, lookup)
         for assigned in self.assigned:
+            # nw_src/nw_dst/nw_proto double as ARP's spa/tpa/op, as in ovs-ofctl.
+            if arp and assigned.name in _ARP_ALIASES:
+                continue
             if not prereq_satisfied(assigned.prereq, lookup):
                 for slot, _, slot_mask in assigned.to_storage(0, assigned.all_ones):
                     value, mask = constraints.get(slot, (0, 0))

@@ -150,7 +150,8 @@ class Packet:
             return size + len(self.payload)
         size += _L4_HEADER_BYTES.get(proto, 0)
         if dl_type == 0x86DD and proto == 58 and fields.get("tp_src", 0) in (135, 136):
-            size += 16 + (8 if fields.get("arp_sha", 0) or fields.get("arp_tha", 0) else 0)
+            # Neighbour discovery carries its target and options, not a payload.
+            return size + 16 + (8 if fields.get("arp_sha", 0) or fields.get("arp_tha", 0) else 0)
         return size + len(self.payload)
 
     def flow_text(self) -> str:

@@ -111,7 +111,7 @@ def _from_ipv4(packet: Packet, body: bytes) -> None:
         nw_frag=frag,
     )
     packet.extra.update(ip_id=ip.id, ip_df=1 if ip.flags.DF else 0)
-    if ip.frag:
+    if ip.frag > 1:  # 1 is what a packet built without an offset gets
         packet.extra["ip_frag_offset"] = ip.frag
     _from_l4(packet, body[header:total], ip.proto, ipv6=False, later=bool(frag & 2))
 

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pyovn.dataplane.errors import FlowSyntaxError
-from pyovn.dataplane.field_syntax import CT_STATE_FLAGS, format_ipv4
+from pyovn.dataplane.field_syntax import CT_STATE_FLAGS, format_ipv4, format_value
+from pyovn.dataplane.fields import FIELDS
 from pyovn.dataplane.match import Match
 from pyovn.dataplane.match_format import format_flow, format_match
 from pyovn.dataplane.odp import OdpSet, OdpUserspace, format_odp_actions
@@ -180,7 +181,7 @@ def _parse_flow(bridge: Bridge, text: str) -> Packet:
 def _ct_state(text: str) -> int:
     names = dict(CT_STATE_FLAGS)
     value = 0
-    for name in text.replace("+", "|").split("|"):
+    for name in text.replace("+", "|").replace(",", "|").split("|"):
         if name:
             if name not in names:
                 raise FlowSyntaxError("unknown ct_state flag", name)
@@ -243,9 +244,12 @@ def ofproto_trace(
             tracing=True,
             side_effects=False,
         )
-        how = f"with ct_state={given}" if given else "with default ct_state=trk|new"
-        title = f"recirc({hex(recirculation.recirc_id)}) - resume conntrack {how} "
-        header = [title + "(use --ct-next to customize)", *nat_header]
+        title = f"recirc({hex(recirculation.recirc_id)}) - resume conntrack with "
+        if given:
+            title += f"ct_state={format_value(FIELDS['ct_state'], ct_state)}"
+        else:
+            title += "default ct_state=trk|new (use --ct-next to customize)"
+        header = [title, *nat_header]
         passes.append(TracePass(thawed, result, header, recirculation.recirc_id))
         queue.extend(result.recirculations)
     return TraceReport(bridge.name, passes)
