@@ -108,19 +108,37 @@ def _packets(draw: st.DrawFn) -> Packet:
         fields["vlan_tci"] = 0x1000 | draw(st.integers(0, 0xFFF)) | draw(st.integers(0, 7)) << 13
     extra: dict[str, int] = {}
     if kind == "arp":
-        fields.update(dl_type=0x0806, nw_proto=draw(st.integers(1, 2)), nw_src=draw(_IP4),
-                      nw_dst=draw(_IP4), arp_sha=draw(_MAC), arp_tha=draw(_MAC))  # fmt: skip
+        fields.update(
+            dl_type=0x0806,
+            nw_proto=draw(st.integers(1, 2)),
+            nw_src=draw(_IP4),
+            nw_dst=draw(_IP4),
+            arp_sha=draw(_MAC),
+            arp_tha=draw(_MAC),
+        )
     elif kind == "other":
         fields["dl_type"] = draw(st.sampled_from([0x88CC, 0x1234, 0x9000]))
     elif kind == "ipv6":
-        fields.update(dl_type=0x86DD, ipv6_src=draw(st.integers(0, (1 << 128) - 1)),
-                      ipv6_dst=draw(st.integers(0, (1 << 128) - 1)), nw_proto=17,
-                      ipv6_label=draw(st.integers(0, 0xFFFFF)), nw_ttl=draw(st.integers(0, 255)),
-                      tp_src=draw(_PORT), tp_dst=draw(_PORT))  # fmt: skip
+        fields.update(
+            dl_type=0x86DD,
+            ipv6_src=draw(st.integers(0, (1 << 128) - 1)),
+            ipv6_dst=draw(st.integers(0, (1 << 128) - 1)),
+            nw_proto=17,
+            ipv6_label=draw(st.integers(0, 0xFFFFF)),
+            nw_ttl=draw(st.integers(0, 255)),
+            tp_src=draw(_PORT),
+            tp_dst=draw(_PORT),
+        )
     else:
         proto = {"tcp": 6, "udp": 17, "icmp": 1}[kind]
-        fields.update(dl_type=0x0800, nw_src=draw(_IP4), nw_dst=draw(_IP4), nw_proto=proto,
-                      nw_ttl=draw(st.integers(0, 255)), nw_tos=draw(st.integers(0, 255)))  # fmt: skip
+        fields.update(
+            dl_type=0x0800,
+            nw_src=draw(_IP4),
+            nw_dst=draw(_IP4),
+            nw_proto=proto,
+            nw_ttl=draw(st.integers(0, 255)),
+            nw_tos=draw(st.integers(0, 255)),
+        )
         extra["ip_id"] = draw(_PORT)
         if kind == "icmp":
             fields.update(tp_src=8, tp_dst=0)

@@ -74,10 +74,14 @@ def loaded(real_ovs: RealOvs) -> tuple[RealOvs, Bridge]:
 
 def test_dump_flows_matches_the_real_dump(loaded: tuple[RealOvs, Bridge]) -> None:
     real_ovs, bridge = loaded
-    real = {line.split("actions=")[0].split(", ", 5)[-1] + line.split("actions=")[1]
-            for line in real_ovs.dump_flows().splitlines()[1:]}  # fmt: skip
-    ours = {line.split("actions=")[0].split(", ", 5)[-1] + line.split("actions=")[1]
-            for line in bridge.dump_flows().splitlines()[1:]}  # fmt: skip
+    real = {
+        line.split("actions=")[0].split(", ", 5)[-1] + line.split("actions=")[1]
+        for line in real_ovs.dump_flows().splitlines()[1:]
+    }
+    ours = {
+        line.split("actions=")[0].split(", ", 5)[-1] + line.split("actions=")[1]
+        for line in bridge.dump_flows().splitlines()[1:]
+    }
     assert ours == real
 
 
@@ -96,8 +100,10 @@ def test_traces_match_real_ofproto_trace(
                 (i for i, (a, b) in enumerate(zip(real, ours, strict=False)) if a != b),
                 min(len(real), len(ours)),
             )
-            mismatches.append(f"{flow} {ct_next}: line {first}: real {real[first:first + 1]} "
-                              f"ours {ours[first:first + 1]}")  # fmt: skip
+            mismatches.append(
+                f"{flow} {ct_next}: line {first}: real {real[first : first + 1]} "
+                f"ours {ours[first : first + 1]}"
+            )
     equal = len(cases) - len(mismatches)
     record_property("traces_compared", len(cases))
     record_property("traces_equal", equal)

@@ -56,7 +56,7 @@ def test_recursion_is_limited_and_the_packet_dropped() -> None:
 
 
 def test_forward_resubmit_chains_do_not_deepen() -> None:
-    flows = "\n".join(f"table={n},actions=resubmit(,{n + 1})" for n in range(0, 200))
+    flows = "\n".join(f"table={n},actions=resubmit(,{n + 1})" for n in range(200))
     bridge = _bridge(flows + "\ntable=200,actions=output:2")
     assert [port for port, _ in _send(bridge)] == [2]
 

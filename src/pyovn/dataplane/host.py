@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from pyovn.dataplane.errors import PacketError
 from pyovn.dataplane.field_syntax import format_ipv4, parse_mac
+from pyovn.dataplane.fields import find_field, prereq_satisfied
 from pyovn.dataplane.packet import Packet
 from pyovn.dataplane.packet_bytes import write_pcap
 
@@ -262,8 +263,9 @@ class Host:
             nw_src=self.ip or 0,
             nw_dst=destination,
             nw_ttl=ttl,
-            **fields,
         )
+        for name, value in fields.items():
+            packet[name] = value
         packet.extra["ip_id"] = next(self._ip_ids) & 0xFFFF
         return packet
 
@@ -447,7 +449,17 @@ class Host:
 
 
 def _matches(packet: Packet, criteria: dict[str, int | str]) -> bool:
+    """Whether the packet has every field in `criteria` (prerequisites included)."""
+
+    def lookup(slot: str) -> tuple[int, int]:
+        return packet.fields.get(slot, 0), -1
+
     for name, expected in criteria.items():
+        field = find_field(name)
+        if field is None:
+            raise PacketError(f"unknown field {name}")
+        if not prereq_satisfied(field.prereq, lookup):
+            return False
         probe = Packet()
         probe[name] = expected
         if packet[name] != probe[name]:
