@@ -173,3 +173,14 @@ class RealOvs:
                 ofport = 0xFFFE if found.group(1) == self.bridge else int(found.group(2))
                 mapping[ofport] = int(found.group(3))
         return mapping
+
+
+def capture_ports(ovs: RealOvs) -> dict[int, Path]:
+    """Make every dummy port write what it transmits to a pcap file; return the files."""
+    files = {}
+    for index in range(1, ovs.n_ports + 1):
+        path = ovs.rundir / f"p{index}-tx.pcap"
+        ovs._run("ovs-vsctl", f"--db={ovs.db}", "set", "interface", f"p{index}",
+                 f"options:tx_pcap={path}")  # fmt: skip
+        files[index] = path
+    return files

@@ -19,6 +19,7 @@ rule found there (if any) is the match.
 from __future__ import annotations
 
 import itertools
+import operator
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -65,16 +66,19 @@ class Rule:
 class _Subtable:
     """Rules that match on exactly the same (slot, mask) pairs."""
 
-    __slots__ = ("max_priority", "rules", "signature")
+    __slots__ = ("masks", "max_priority", "rules", "signature", "slots", "zeros")
 
     def __init__(self, signature: tuple[tuple[str, int], ...]) -> None:
         self.signature = signature
+        self.slots = tuple(slot for slot, _ in signature)
+        self.masks = tuple(mask for _, mask in signature)
+        self.zeros = (0,) * len(signature)
         self.rules: dict[tuple[int, ...], list[Rule]] = {}
         self.max_priority = -1
 
     def key_of(self, values: Mapping[str, int]) -> tuple[int, ...]:
-        get = values.get
-        return tuple(get(slot, 0) & mask for slot, mask in self.signature)
+        # map() over parallel tuples is the fastest way to mask in pure Python.
+        return tuple(map(operator.and_, map(values.get, self.slots, self.zeros), self.masks))
 
     def refresh(self) -> None:
         self.max_priority = max(

@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass, field
 
 from pyovn.dataplane.actions import Nat
-from pyovn.dataplane.errors import PacketError
+from pyovn.dataplane.errors import ConntrackError, PacketError
 from pyovn.dataplane.field_syntax import format_ipv4, format_ipv6
 from pyovn.dataplane.nat import ConnTuple, NatBinding, allocate_binding
 from pyovn.dataplane.packet import Packet
@@ -64,12 +64,18 @@ class Connection:
     binding: NatBinding | None = None
     seen_reply: bool = False
     tcp_state: str = ""
+    icmp_type: int = 0
     created: float = field(default_factory=time.monotonic)
 
     def describe(self) -> str:
         """One line of `dpctl/dump-conntrack`."""
         proto = _PROTO_NAMES.get(self.original.proto, str(self.original.proto))
-        text = f"{proto},orig=({_tuple_text(self.original)}),reply=({_tuple_text(self.reply)})"
+        request = self.icmp_type
+        reply = _ECHO_REQUEST.get(self.original.proto, {}).get(request)
+        text = (
+            f"{proto},orig=({_tuple_text(self.original, request)}),"
+            f"reply=({_tuple_text(self.reply, reply)})"
+        )
         if self.zone:
             text += f",zone={self.zone}"
         if self.mark:
@@ -81,11 +87,11 @@ class Connection:
         return text
 
 
-def _tuple_text(conn_tuple: ConnTuple) -> str:
+def _tuple_text(conn_tuple: ConnTuple, icmp_type: int | None = None) -> str:
     address = format_ipv6 if conn_tuple.ipv6 else format_ipv4
     text = f"src={address(conn_tuple.src)},dst={address(conn_tuple.dst)}"
     if conn_tuple.is_icmp:
-        return text + f",id={conn_tuple.sport}"
+        return text + f",id={conn_tuple.sport},type={icmp_type or 0},code=0"
     if conn_tuple.proto in (6, 17, 132):
         return text + f",sport={conn_tuple.sport},dport={conn_tuple.dport}"
     return text
@@ -115,6 +121,7 @@ class Conntrack:
 
     def __init__(self) -> None:
         self._tables: dict[int, dict[ConnTuple, tuple[Connection, bool]]] = {}
+        self.nat_failures: list[str] = []
 
     def connections(self, zone: int | None = None) -> list[Connection]:
         """Every connection (of one zone, if given), oldest first."""
@@ -183,7 +190,12 @@ class Conntrack:
             elif self._valid_new(packet, key):
                 state |= CS.NEW
                 if commit:
-                    conn = self._commit_new(zone, key, nat)
+                    try:
+                        conn = self._commit_new(zone, key, nat, packet)
+                    except ConntrackError as error:
+                        # As the userspace datapath does, a NAT failure leaves the
+                        # packet untranslated and the connection uncommitted.
+                        self.nat_failures.append(str(error))
             else:
                 state |= CS.INV
         if conn is not None and commit:
@@ -231,7 +243,9 @@ class Conntrack:
             return packet.fields.get("tp_src", 0) in _ECHO_REQUEST[key.proto]
         return True
 
-    def _commit_new(self, zone: int, key: ConnTuple, nat: Nat | None) -> Connection:
+    def _commit_new(
+        self, zone: int, key: ConnTuple, nat: Nat | None, packet: Packet
+    ) -> Connection:
         binding = None
         if nat is not None:
             binding = allocate_binding(nat, key, lambda t: self._lookup(zone, t) is not None)
@@ -239,6 +253,8 @@ class Conntrack:
         conn = Connection(zone, key, reply, binding=binding)
         if key.proto == 6:
             conn.tcp_state = "SYN_SENT"
+        if key.is_icmp:
+            conn.icmp_type = packet.fields.get("tp_src", 0)
         self._insert(conn)
         return conn
 
@@ -256,8 +272,6 @@ class Conntrack:
         elif flags & TCP_FIN:
             conn.tcp_state = "CLOSE_WAIT" if conn.tcp_state == "FIN_WAIT" else "FIN_WAIT"
         elif reply and flags & TCP_SYN and flags & TCP_ACK:
-            conn.tcp_state = "SYN_RECV"
-        elif not reply and flags & TCP_ACK and conn.tcp_state == "SYN_RECV":
             conn.tcp_state = "ESTABLISHED"
         elif flags & TCP_ACK and conn.tcp_state == "CLOSE_WAIT":
             conn.tcp_state = "TIME_WAIT"

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = [
     "FIELDS",
@@ -152,15 +152,13 @@ class Field:
     writable: bool = True
     aliases: tuple[str, ...] = ()
 
-    @property
-    def width(self) -> int:
-        """Width of the field in bits."""
-        return sum(width for _, width in self.parts)
+    width: int = field(init=False, repr=False, compare=False)
+    all_ones: int = field(init=False, repr=False, compare=False)
 
-    @property
-    def all_ones(self) -> int:
-        """The mask that covers every bit of the field."""
-        return self.bits if self.bits is not None else (1 << self.width) - 1
+    def __post_init__(self) -> None:
+        width = sum(size for _, size in self.parts)
+        object.__setattr__(self, "width", width)
+        object.__setattr__(self, "all_ones", self.bits if self.bits is not None else (1 << width) - 1)
 
     def read(self, values: Mapping[str, int]) -> int:
         """Current value of the field in a storage map (missing slots are zero)."""

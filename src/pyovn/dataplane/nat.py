@@ -5,8 +5,9 @@ SNAT changes the source address (and port, or ICMP echo id), DNAT the
 destination. The reply direction is the reverse, so a reply is un-NATed
 by swapping back. Allocation follows the userspace datapath's habits: the
 first address of the range; the original port if it is inside the range
-and does not collide, otherwise the first free port of the range (1024–65535
-when no range is given). A full pool raises `ConntrackError`.
+and does not collide, otherwise the next free port upwards, wrapping round
+the range (1–65535 when none is given); ICMP echo ids are never renumbered.
+A full pool raises `ConntrackError`.
 """
 
 from __future__ import annotations
@@ -73,19 +74,15 @@ class NatBinding:
         )
 
 
-def _port_candidates(nat: Nat, original_port: int, icmp: bool) -> Iterator[int]:
-    """The original port first (if allowed), then the rest of the range in order."""
+def _port_candidates(nat: Nat, original_port: int) -> Iterator[int]:
+    """The original port first (if in range), then upwards, wrapping round the range."""
     if nat.port_min is not None:
         low, high = nat.port_min, nat.port_max or nat.port_min
-    elif icmp:
-        low, high = 1, 65535
-    elif original_port >= 1024:
-        low, high = 1024, 65535
     else:
-        low, high = 1, 1023
-    if low <= original_port <= high:
-        yield original_port
-    yield from (port for port in range(low, high + 1) if port != original_port)
+        low, high = 1, 65535
+    start = original_port if low <= original_port <= high else low
+    yield from range(start, high + 1)
+    yield from range(low, start)
 
 
 def allocate_binding(
@@ -99,8 +96,9 @@ def allocate_binding(
     keeps_port = nat.port_min is None
     for address in range(low, high + 1):
         original_port = original.sport if nat.kind == "src" else original.dport
-        candidates: Iterator[int] = _port_candidates(nat, original_port, original.is_icmp)
-        if nat.kind == "dst" and keeps_port:
+        candidates: Iterator[int] = _port_candidates(nat, original_port)
+        if original.is_icmp or (nat.kind == "dst" and keeps_port):
+            # The userspace datapath never renumbers ICMP echo ids.
             candidates = iter([original_port])
         for port in candidates:
             binding = NatBinding(nat.kind, address, port)
