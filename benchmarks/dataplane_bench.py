@@ -20,6 +20,7 @@ Not part of the test suite. Needs root and Open vSwitch for the real side.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import signal
@@ -93,31 +94,75 @@ class RealSwitch:
 
     def __init__(self) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="dp-bench-"))
-        self.env = {**os.environ, "OVS_RUNDIR": str(self.dir), "OVS_LOGDIR": str(self.dir),
-                    "OVS_DBDIR": str(self.dir)}  # fmt: skip
+        self.env = {
+            **os.environ,
+            "OVS_RUNDIR": str(self.dir),
+            "OVS_LOGDIR": str(self.dir),
+            "OVS_DBDIR": str(self.dir),
+        }
 
     def run(self, *args: str, stdin: str | None = None) -> str:
-        done = subprocess.run(args, input=stdin, capture_output=True, text=True, env=self.env,
-                              check=True, timeout=120)  # fmt: skip
+        done = subprocess.run(
+            args, input=stdin, capture_output=True, text=True, env=self.env, check=True, timeout=120
+        )
         return done.stdout
 
     def start(self) -> None:
         d = self.dir
-        self.run("ovsdb-tool", "create", f"{d}/conf.db", "/usr/share/openvswitch/vswitch.ovsschema")
-        self.run("ovsdb-server", f"{d}/conf.db", f"--remote=punix:{d}/db.sock",
-                 f"--pidfile={d}/db.pid", f"--unixctl={d}/db.ctl", "--detach", "--no-chdir",
-                 f"--log-file={d}/db.log", "-vconsole:off")  # fmt: skip
+        schema = "/usr/share/openvswitch/vswitch.ovsschema"
+        self.run("ovsdb-tool", "create", f"{d}/conf.db", schema)
+        self.run(
+            "ovsdb-server",
+            f"{d}/conf.db",
+            f"--remote=punix:{d}/db.sock",
+            f"--pidfile={d}/db.pid",
+            f"--unixctl={d}/db.ctl",
+            "--detach",
+            "--no-chdir",
+            f"--log-file={d}/db.log",
+            "-vconsole:off",
+        )
         self.run("ovs-vsctl", f"--db=unix:{d}/db.sock", "--no-wait", "init")
-        self.run("unshare", "--net", "ovs-vswitchd", f"unix:{d}/db.sock",
-                 f"--unixctl={d}/vswitchd.ctl", f"--pidfile={d}/vswitchd.pid", "--detach",
-                 "--no-chdir", f"--log-file={d}/vswitchd.log", "-vconsole:off",
-                 "--enable-dummy")  # fmt: skip
-        command = ["ovs-vsctl", f"--db=unix:{d}/db.sock", "--", "add-br", "br-int", "--", "set",
-                   "bridge", "br-int", "datapath_type=netdev", "fail-mode=secure",
-                   "protocols=OpenFlow10,OpenFlow15"]  # fmt: skip
+        self.run(
+            "unshare",
+            "--net",
+            "ovs-vswitchd",
+            f"unix:{d}/db.sock",
+            f"--unixctl={d}/vswitchd.ctl",
+            f"--pidfile={d}/vswitchd.pid",
+            "--detach",
+            "--no-chdir",
+            f"--log-file={d}/vswitchd.log",
+            "-vconsole:off",
+            "--enable-dummy",
+        )
+        command = [
+            "ovs-vsctl",
+            f"--db=unix:{d}/db.sock",
+            "--",
+            "add-br",
+            "br-int",
+            "--",
+            "set",
+            "bridge",
+            "br-int",
+            "datapath_type=netdev",
+            "fail-mode=secure",
+            "protocols=OpenFlow10,OpenFlow15",
+        ]
         for name, ofport in {"ln": 1, **VM_PORTS}.items():
-            command += ["--", "add-port", "br-int", name, "--", "set", "interface", name,
-                        "type=dummy", f"ofport_request={ofport}"]  # fmt: skip
+            command += [
+                "--",
+                "add-port",
+                "br-int",
+                name,
+                "--",
+                "set",
+                "interface",
+                name,
+                "type=dummy",
+                f"ofport_request={ofport}",
+            ]
         self.run(*command)
 
     def appctl(self, *args: str) -> str:
@@ -127,10 +172,8 @@ class RealSwitch:
         for name in ("vswitchd", "db"):
             pidfile = self.dir / f"{name}.pid"
             if pidfile.exists():
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.kill(int(pidfile.read_text()), signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
         time.sleep(0.3)
         shutil.rmtree(self.dir, ignore_errors=True)
 
@@ -142,8 +185,11 @@ def real_figures(text: str, seconds: float) -> dict[str, float]:
         flows = "\n".join(flow.ofctl_text() for flow in parse_flows(text))
         switch.run("ovs-ofctl", "-O", "OpenFlow15", "add-flows", "br-int", "-", stdin=flows)
         trace_flow = "in_port=2," + ROUTED
-        figures = {"real ofproto/trace calls/s": rate(
-            lambda _: switch.appctl("ofproto/trace", "br-int", trace_flow), seconds / 2)}  # fmt: skip
+        figures = {
+            "real ofproto/trace calls/s": rate(
+                lambda _: switch.appctl("ofproto/trace", "br-int", trace_flow), seconds / 2
+            )
+        }
         frame = Packet.from_flow_text(SAME_SWITCH, payload=bytes(56)).to_bytes().hex()
         batch = 1000
         before = _tx_packets(switch, "ovr-vm2")
@@ -184,7 +230,8 @@ def main() -> None:
         print(f"{name:<{width}}  {value:12.1f}")
     sim_trace = figures["sim ofproto/trace calls/s"]
     if "real ofproto/trace calls/s" in figures:
-        print(f"trace ratio simulator/real: {sim_trace / figures['real ofproto/trace calls/s']:.2f}")
+        real_trace = figures["real ofproto/trace calls/s"]
+        print(f"trace ratio simulator/real: {sim_trace / real_trace:.2f}")
         real_pps = figures["real same-switch pkt/s (netdev-dummy)"]
         sim_pps = figures["sim same-switch pkt/s (one conn)"]
         print(f"same-switch packet ratio simulator/real: {sim_pps / real_pps:.3f}")

@@ -180,7 +180,13 @@ def capture_ports(ovs: RealOvs) -> dict[int, Path]:
     files = {}
     for index in range(1, ovs.n_ports + 1):
         path = ovs.rundir / f"p{index}-tx.pcap"
-        ovs._run("ovs-vsctl", f"--db={ovs.db}", "set", "interface", f"p{index}",
-                 f"options:tx_pcap={path}")  # fmt: skip
+        ovs._run(
+            "ovs-vsctl",
+            f"--db={ovs.db}",
+            "set",
+            "interface",
+            f"p{index}",
+            f"options:tx_pcap={path}",
+        )
         files[index] = path
     return files

@@ -19,9 +19,16 @@ def _pyovn(*args: str) -> subprocess.CompletedProcess[str]:
 def test_ofproto_trace_on_the_reference_dump() -> None:
     reference_text()
     done = _pyovn(
-        "ofproto-trace", "--flows", str(REFERENCE_FLOWS), "--openflow15", "--port", "ovr-vm1=2/3",
-        "--port", "ovr-vm4=5/6", ROUTED,
-    )  # fmt: skip
+        "ofproto-trace",
+        "--flows",
+        str(REFERENCE_FLOWS),
+        "--openflow15",
+        "--port",
+        "ovr-vm1=2/3",
+        "--port",
+        "ovr-vm4=5/6",
+        ROUTED,
+    )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].startswith("Flow: icmp,in_port=2,")

@@ -153,8 +153,10 @@ def test_packets_and_conntrack_match_the_userspace_datapath(
     expected_total = sum(len(frames) for frames in ours.values())
     real: dict[int, list[bytes]] = {}
     while time.monotonic() < deadline:
-        real = {port: [p.to_bytes() for p in read_pcap(path)] if path.exists() else []
-                for port, path in files.items()}  # fmt: skip
+        real = {
+            port: [p.to_bytes() for p in read_pcap(path)] if path.exists() else []
+            for port, path in files.items()
+        }
         if sum(len(frames) for frames in real.values()) >= expected_total:
             break
         time.sleep(0.1)

@@ -53,7 +53,7 @@ def ofproto_trace_command(
     ] = None,
     openflow15: Annotated[
         bool,
-        typer.Option("--openflow15", help="as an OpenFlow 1.5 controller (ovn-controller) installs"),
+        typer.Option("--openflow15", help="as ovn-controller (OpenFlow 1.5) installs them"),
     ] = False,
     ct_next: Annotated[
         list[str] | None, typer.Option("--ct-next", help="ct_state after each recirculation")

@@ -15,6 +15,7 @@ records which one; `spelling.py` converts between the two.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from pyovn.dataplane.field_syntax import (
     format_ipv4,
@@ -219,6 +220,18 @@ class SetField(Action):
     value: int
     mask: int
     spelling: str = "set_field"
+    writes: tuple[tuple[str, int, int], ...] = dataclass_field(
+        init=False, repr=False, compare=False, hash=False
+    )
+
+    def __post_init__(self) -> None:
+        # Per-slot (slot, value, mask) computed once: translation applies them per packet.
+        mask = self.mask & self.field.all_ones
+        writes = tuple(
+            (slot, value & slot_mask, slot_mask)
+            for slot, value, slot_mask in self.field.to_storage(self.value & mask, mask)
+        )
+        object.__setattr__(self, "writes", writes)
 
     def _load_subfield(self) -> Subfield | None:
         mask = self.mask

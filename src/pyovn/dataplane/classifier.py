@@ -90,13 +90,76 @@ def _order(rule: Rule) -> tuple[int, int]:
     return (-rule.priority, rule.sequence)
 
 
+_FULL_METADATA = (1 << 64) - 1
+
+
+class _Partition:
+    """The ordinary rules of a table that share one `metadata` value (or none)."""
+
+    __slots__ = ("ordered", "subtables")
+
+    def __init__(self) -> None:
+        self.subtables: dict[tuple[tuple[str, int], ...], _Subtable] = {}
+        self.ordered: list[_Subtable] = []
+
+    def add(self, rule: Rule) -> None:
+        signature = tuple((slot, mask) for slot, _, mask in rule.flow.match.items)
+        subtable = self.subtables.get(signature)
+        if subtable is None:
+            subtable = self.subtables[signature] = _Subtable(signature)
+        key = tuple(value for _, value, _ in rule.flow.match.items)
+        bucket = subtable.rules.setdefault(key, [])
+        bucket.append(rule)
+        bucket.sort(key=_order)
+        subtable.max_priority = max(subtable.max_priority, rule.priority)
+        self._reorder()
+
+    def discard(self, rule: Rule) -> None:
+        signature = tuple((slot, mask) for slot, _, mask in rule.flow.match.items)
+        subtable = self.subtables[signature]
+        key = tuple(value for _, value, _ in rule.flow.match.items)
+        bucket = subtable.rules[key]
+        bucket.remove(rule)
+        if not bucket:
+            del subtable.rules[key]
+        if not subtable.rules:
+            del self.subtables[signature]
+        else:
+            subtable.refresh()
+        self._reorder()
+
+    def _reorder(self) -> None:
+        self.ordered = sorted(self.subtables.values(), key=lambda sub: -sub.max_priority)
+
+    def best(self, values: Mapping[str, int], best: Rule | None = None) -> Rule | None:
+        """The best rule here, if it beats `best`."""
+        for subtable in self.ordered:
+            if best is not None and subtable.max_priority < best.priority:
+                break
+            bucket = subtable.rules.get(subtable.key_of(values))
+            if bucket:
+                candidate = bucket[0]
+                if best is None or _order(candidate) < _order(best):
+                    best = candidate
+        return best
+
+
+def _partition_key(rule: Rule) -> int | None:
+    value, mask = rule.flow.match.get("metadata")
+    return value if mask == _FULL_METADATA else None
+
+
 class FlowTable:
-    """One OpenFlow table."""
+    """One OpenFlow table.
+
+    Ordinary rules are partitioned by the `metadata` value they match exactly
+    (OVN puts the logical datapath there), so a lookup only visits the
+    subtables of the packet's datapath and those of datapath-independent rules.
+    """
 
     def __init__(self, table_id: int) -> None:
         self.table_id = table_id
-        self._subtables: dict[tuple[tuple[str, int], ...], _Subtable] = {}
-        self._ordered: list[_Subtable] = []
+        self._partitions: dict[int | None, _Partition] = {}
         self._clauses: dict[int, list[Rule]] = {}
         self._by_key: dict[tuple[int, object], Rule] = {}
 
@@ -119,17 +182,12 @@ class FlowTable:
         if rule.conjunctions():
             self._clauses.setdefault(rule.priority, []).append(rule)
             self._clauses[rule.priority].sort(key=_order)
-            return replaced
-        signature = tuple((slot, mask) for slot, _, mask in rule.flow.match.items)
-        subtable = self._subtables.get(signature)
-        if subtable is None:
-            subtable = self._subtables[signature] = _Subtable(signature)
-        key = tuple(value for _, value, _ in rule.flow.match.items)
-        bucket = subtable.rules.setdefault(key, [])
-        bucket.append(rule)
-        bucket.sort(key=_order)
-        subtable.max_priority = max(subtable.max_priority, rule.priority)
-        self._reorder()
+        else:
+            key = _partition_key(rule)
+            partition = self._partitions.get(key)
+            if partition is None:
+                partition = self._partitions[key] = _Partition()
+            partition.add(rule)
         return replaced
 
     def remove(self, flow: Flow) -> Rule | None:
@@ -140,43 +198,27 @@ class FlowTable:
         if rule.conjunctions():
             self._clauses[rule.priority].remove(rule)
             return rule
-        signature = tuple((slot, mask) for slot, _, mask in rule.flow.match.items)
-        subtable = self._subtables[signature]
-        key = tuple(value for _, value, _ in rule.flow.match.items)
-        bucket = subtable.rules[key]
-        bucket.remove(rule)
-        if not bucket:
-            del subtable.rules[key]
-        if not subtable.rules:
-            del self._subtables[signature]
-        else:
-            subtable.refresh()
-        self._reorder()
+        key = _partition_key(rule)
+        partition = self._partitions[key]
+        partition.discard(rule)
+        if not partition.subtables:
+            del self._partitions[key]
         return rule
 
     def clear(self) -> None:
         """Remove every rule."""
-        self._subtables.clear()
-        self._ordered.clear()
+        self._partitions.clear()
         self._clauses.clear()
         self._by_key.clear()
 
-    def _reorder(self) -> None:
-        self._ordered = sorted(self._subtables.values(), key=lambda sub: -sub.max_priority)
-
     # ---------------------------------------------------------------- lookup
 
-    def _best(self, values: Mapping[str, int], floor: int = -1) -> Rule | None:
-        best: Rule | None = None
-        for subtable in self._ordered:
-            if subtable.max_priority < (best.priority if best else floor):
-                break
-            bucket = subtable.rules.get(subtable.key_of(values))
-            if bucket:
-                candidate = bucket[0]
-                if best is None or _order(candidate) < _order(best):
-                    best = candidate
-        return best
+    def _best(self, values: Mapping[str, int]) -> Rule | None:
+        partitions = self._partitions
+        wildcard = partitions.get(None)
+        best = wildcard.best(values) if wildcard is not None else None
+        own = partitions.get(values.get("metadata", 0))
+        return own.best(values, best) if own is not None else best
 
     def lookup(self, values: Mapping[str, int]) -> Rule | None:
         """The rule a packet with these field values matches, or None."""

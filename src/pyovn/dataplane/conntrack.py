@@ -243,9 +243,7 @@ class Conntrack:
             return packet.fields.get("tp_src", 0) in _ECHO_REQUEST[key.proto]
         return True
 
-    def _commit_new(
-        self, zone: int, key: ConnTuple, nat: Nat | None, packet: Packet
-    ) -> Connection:
+    def _commit_new(self, zone: int, key: ConnTuple, nat: Nat | None, packet: Packet) -> Connection:
         binding = None
         if nat is not None:
             binding = allocate_binding(nat, key, lambda t: self._lookup(zone, t) is not None)

@@ -158,7 +158,8 @@ class Field:
     def __post_init__(self) -> None:
         width = sum(size for _, size in self.parts)
         object.__setattr__(self, "width", width)
-        object.__setattr__(self, "all_ones", self.bits if self.bits is not None else (1 << width) - 1)
+        ones = self.bits if self.bits is not None else (1 << width) - 1
+        object.__setattr__(self, "all_ones", ones)
 
     def read(self, values: Mapping[str, int]) -> int:
         """Current value of the field in a storage map (missing slots are zero)."""
@@ -361,11 +362,11 @@ def _l4_fields() -> list[Field]:
 
 def _build_index(fields: list[Field]) -> dict[str, Field]:
     index: dict[str, Field] = {}
-    for field in fields:
-        for name in (field.name, *field.aliases):
-            index[name.lower()] = field
-        if field.nxm:
-            index[field.nxm.lower()] = field
+    for entry in fields:
+        for name in (entry.name, *entry.aliases):
+            index[name.lower()] = entry
+        if entry.nxm:
+            index[entry.nxm.lower()] = entry
     return index
 
 

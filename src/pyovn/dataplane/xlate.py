@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from pyovn.dataplane import actions as act
 from pyovn.dataplane.classifier import FlowTable, Rule
 from pyovn.dataplane.field_syntax import format_value
-from pyovn.dataplane.fields import prereq_satisfied
+from pyovn.dataplane.fields import Prereq, prereq_satisfied
 from pyovn.dataplane.match_format import format_match
 from pyovn.dataplane.odp import OdpAction, OdpCtClear, OdpUserspace, commit_sets
 from pyovn.dataplane.packet import HEADER_SLOTS
@@ -277,12 +277,16 @@ def _lookup_prereqs(xlate: Xlate) -> Callable[[str], tuple[int, int]]:
 
 def _set_field(xlate: Xlate, action: act.SetField, _: bool) -> None:
     field_ = action.field
-    if field_.name in ("ct_mark", "ct_label"):
-        return
-    if not prereq_satisfied(field_.prereq, _lookup_prereqs(xlate)):
+    if field_.prereq is not Prereq.NONE and not prereq_satisfied(
+        field_.prereq, _lookup_prereqs(xlate)
+    ):
         xlate.report("detail", f"{field_.name} is not present in this packet, skipped")
         return
-    field_.write(xlate.flow, action.value, action.mask)
+    if field_.name in ("ct_mark", "ct_label"):
+        return  # only meaningful inside ct(exec(...)), handled by compose_ct
+    flow = xlate.flow
+    for slot, value, mask in action.writes:
+        flow[slot] = (flow.get(slot, 0) & ~mask) | value
 
 
 def _read_subfield(xlate: Xlate, subfield: act.Subfield) -> int:
