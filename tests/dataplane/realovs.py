@@ -164,15 +164,71 @@ class RealOvs:
     def trace(self, flow: str) -> str:
         return self.appctl("ofproto/trace", self.bridge, flow)
 
-    def datapath_ports(self) -> dict[int, int]:
-        """OpenFlow port -> datapath port number, from `dpif/show`."""
+    def datapath_ports(self, bridge: str | None = None) -> dict[int, int]:
+        """OpenFlow port -> datapath port number of one bridge, from `dpif/show`."""
+        bridge = bridge or self.bridge
         mapping: dict[int, int] = {}
+        current = None
         for line in self.appctl("dpif/show").splitlines():
+            header = re.match(r"  (\S+):$", line)
+            if header:
+                current = header.group(1)
+                continue
             found = re.match(r"\s+(\S+) (\d+)/(\d+):", line)
-            if found and found.group(2).isdigit():
-                ofport = 0xFFFE if found.group(1) == self.bridge else int(found.group(2))
+            if found and current == bridge:
+                ofport = 0xFFFE if found.group(1) == bridge else int(found.group(2))
                 mapping[ofport] = int(found.group(3))
         return mapping
+
+    def add_patch_bridge(self, name: str, peer_ofport: int) -> None:
+        """A second netdev bridge joined to the first by patch ports px (ofport
+        `peer_ofport`) and py (ofport 1), with one dummy port e1 (ofport 2)."""
+        if name in self._run("ovs-vsctl", f"--db={self.db}", "list-br").split():
+            return
+        self._run(
+            "ovs-vsctl",
+            f"--db={self.db}",
+            "--timeout=30",
+            "add-br",
+            name,
+            "--",
+            "set",
+            "bridge",
+            name,
+            "datapath_type=netdev",
+            "--",
+            "add-port",
+            self.bridge,
+            "px",
+            "--",
+            "set",
+            "interface",
+            "px",
+            "type=patch",
+            "options:peer=py",
+            f"ofport_request={peer_ofport}",
+            "--",
+            "add-port",
+            name,
+            "py",
+            "--",
+            "set",
+            "interface",
+            "py",
+            "type=patch",
+            "options:peer=px",
+            "ofport_request=1",
+            "--",
+            "add-port",
+            name,
+            "e1",
+            "--",
+            "set",
+            "interface",
+            "e1",
+            "type=dummy",
+            "ofport_request=2",
+        )
 
 
 def capture_ports(ovs: RealOvs) -> dict[int, Path]:

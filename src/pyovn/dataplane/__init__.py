@@ -12,6 +12,7 @@ from pyovn.dataplane.actions import Action, format_actions
 from pyovn.dataplane.bridge import Bridge, Port
 from pyovn.dataplane.conntrack import Connection, Conntrack
 from pyovn.dataplane.datapath import Datapath, Delivery, Execution
+from pyovn.dataplane.dhcp import DhcpLease, DhcpServer, dhcp_configure
 from pyovn.dataplane.errors import (
     ConntrackError,
     DataplaneError,
@@ -20,8 +21,11 @@ from pyovn.dataplane.errors import (
     FlowSyntaxError,
     PacketError,
 )
+from pyovn.dataplane.fabric import Chassis
 from pyovn.dataplane.flow import Flow, parse_flows
+from pyovn.dataplane.geneve import GeneveFrame
 from pyovn.dataplane.groups import Bucket, Group
+from pyovn.dataplane.host import Host, PingResult
 from pyovn.dataplane.match import Match
 from pyovn.dataplane.packet import Packet
 from pyovn.dataplane.packet_bytes import read_pcap, write_pcap
@@ -33,12 +37,15 @@ __all__ = [
     "Action",
     "Bridge",
     "Bucket",
+    "Chassis",
     "Connection",
     "Conntrack",
     "ConntrackError",
     "Datapath",
     "DataplaneError",
     "Delivery",
+    "DhcpLease",
+    "DhcpServer",
     "Execution",
     "FabricError",
     "Flow",
@@ -47,13 +54,17 @@ __all__ = [
     "FlowSink",
     "FlowSyntaxError",
     "FrozenState",
+    "GeneveFrame",
     "Group",
+    "Host",
     "Match",
     "Packet",
     "PacketError",
     "PacketIn",
+    "PingResult",
     "Port",
     "TraceReport",
+    "dhcp_configure",
     "format_actions",
     "parse_actions",
     "parse_flows",

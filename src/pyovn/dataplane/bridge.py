@@ -136,8 +136,8 @@ class Bridge:
         return found
 
     def ports_in_order(self) -> list[Port]:
-        """Ports by OpenFlow number (what FLOOD/ALL iterate over)."""
-        return [self.ports[number] for number in sorted(self.ports)]
+        """Ports in the order they were added (how NORMAL floods in ovs-vswitchd)."""
+        return list(self.ports.values())
 
     def patch_peer(self, port: Port) -> tuple[Bridge, int] | None:
         """The bridge and OpenFlow port a patch port leads to."""

@@ -48,8 +48,10 @@ def render_nodes(nodes: list[TraceNode], level: int, lines: list[str]) -> None:
             lines.append(pad + node.text)
             render_nodes(node.children, level + 1, lines)
         elif kind == "bridge":
-            lines.extend(("", node.text, "-" * len(node.text)))
-            render_nodes(node.children, 1, lines)
+            # A patch port's peer bridge nests like a resubmitted table.
+            outer = "    " * max(level - 1, 0) if last else pad
+            lines.extend(("", outer + node.text, outer + "-" * len(node.text)))
+            render_nodes(node.children, level if last else level + 2, lines)
         elif kind == "detail":
             lines.append(f"{pad} -> {node.text}")
         elif kind == "warn":
