@@ -153,6 +153,9 @@ def test_learn_specs_are_typed() -> None:
         ("resubmit(,8", "resubmit(,8"),
         ("set_field:1->nonexistent", "nonexistent"),
         ("mod_nw_tos:3", "3"),
+        ("load:1->NXM_NX_CT_STATE[]", "NXM_NX_CT_STATE[]"),
+        ("set_field:6->nw_proto", "nw_proto"),
+        ("move:NXM_NX_REG0[0..7]->NXM_OF_IP_PROTO[]", "NXM_OF_IP_PROTO[]"),
     ],
 )
 def test_bad_actions_name_the_offending_token(text: str, token: str) -> None:

@@ -174,3 +174,21 @@ def test_ports_by_name_number_and_errors() -> None:
         bridge.add_port("p1")
     with pytest.raises(FlowError):
         bridge.port("nope")
+
+
+def test_idle_and_hard_timeouts_expire_flows() -> None:
+    bridge = _bridge()
+    bridge.add_flows(
+        "table=0,priority=3,idle_timeout=10,ip,actions=output:2\n"
+        "table=0,priority=2,hard_timeout=20,ip,actions=output:3\n"
+        "table=0,priority=1,actions=drop"
+    )
+    (idle, hard, _) = bridge.rules()
+    start = idle.installed
+    assert bridge.expire_flows(start + 5) == []
+    _outputs(bridge)
+    idle.used = start + 8
+    assert bridge.expire_flows(start + 15) == []
+    assert [f.priority for f in bridge.expire_flows(start + 19)] == [3]
+    assert [f.priority for f in bridge.expire_flows(start + 21)] == [2]
+    assert hard.flow not in bridge.flows() and len(bridge.flows()) == 1

@@ -193,7 +193,7 @@ def _parse_argument(lowered: str, head: str, argument: str, ctx: _Context) -> Ac
         "set_field": _parse_set_field,
         "move": _parse_move,
         "push": lambda arg, c: Push(parse_subfield(arg, c.position)),
-        "pop": lambda arg, c: Pop(parse_subfield(arg, c.position)),
+        "pop": lambda arg, c: Pop(_writable(parse_subfield(arg, c.position), c)),
         "note": _parse_note,
         "group": lambda arg, c: Group(parse_int(arg, "group")),
         "meter": lambda arg, c: Meter(parse_int(arg, "meter")),
@@ -285,11 +285,17 @@ def _parse_resubmit(inside: str, ctx: _Context) -> Action:
     return Resubmit(port, table, len(parts) == 3)
 
 
+def _writable(subfield: Subfield, ctx: _Context) -> Subfield:
+    if not subfield.field.writable:
+        raise ctx.error(f"destination field {subfield.field.name} is not writable", subfield.text())
+    return subfield
+
+
 def _parse_load(argument: str, ctx: _Context) -> Action:
     value_text, arrow, destination_text = argument.partition("->")
     if not arrow:
         raise ctx.error("load needs VALUE->DST", argument)
-    destination = parse_subfield(destination_text, ctx.position)
+    destination = _writable(parse_subfield(destination_text, ctx.position), ctx)
     value = parse_int(value_text.strip(), "load value")
     if value >> destination.n_bits:
         raise ctx.error(f"value does not fit into {destination.n_bits} bits", value_text)
@@ -305,6 +311,8 @@ def _parse_set_field(argument: str, ctx: _Context) -> Action:
     field = find_field(field_name.strip())
     if field is None:
         raise ctx.error("unknown field", field_name)
+    if not field.writable:
+        raise ctx.error(f"{field.name} is not writable", field_name.strip())
     value, mask = parse_value(field, value_text.strip())
     full = field.all_ones
     return SetField(field, value, full if mask is None else mask, spelling="set_field")
@@ -315,7 +323,7 @@ def _parse_move(argument: str, ctx: _Context) -> Action:
     if not arrow:
         raise ctx.error("move needs SRC->DST", argument)
     source = parse_subfield(source_text, ctx.position)
-    destination = parse_subfield(destination_text, ctx.position)
+    destination = _writable(parse_subfield(destination_text, ctx.position), ctx)
     if source.n_bits != destination.n_bits:
         raise ctx.error("source and destination widths differ", argument)
     return Move(source, destination)

@@ -211,6 +211,20 @@ class Bridge:
             self.tables[flow.table].remove(flow)
         return len(doomed)
 
+    def expire_flows(self, now: float | None = None) -> list[Flow]:
+        """Remove flows past their idle or hard timeout (ovs-vswitchd does this
+        periodically; the simulator does it when asked). Returns what expired."""
+        now = time.monotonic() if now is None else now
+        expired = []
+        for rule in self._rules():
+            flow = rule.flow
+            hard = flow.hard_timeout and now - rule.installed >= flow.hard_timeout
+            idle = flow.idle_timeout and now - (rule.used or rule.installed) >= flow.idle_timeout
+            if hard or idle:
+                self.tables[flow.table].remove(flow)
+                expired.append(flow)
+        return expired
+
     def _rules(self) -> list[Rule]:
         return [rule for table_id in sorted(self.tables) for rule in self.tables[table_id]]
 
