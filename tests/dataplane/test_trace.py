@@ -21,7 +21,7 @@ def normalise(text: str) -> list[str]:
         return found.group(1) + ids.setdefault(found.group(2), f"<{len(ids) + 1}>")
 
     return [
-        re.sub(r"(recirc_id=|recirc\()(0x[0-9a-f]+)", number, line)
+        re.sub(r"(recirc_id=|recirc\()(0x[0-9a-f]+|\d+)", number, line)
         for line in text.splitlines()
         if not line.startswith("Megaflow:")
     ]

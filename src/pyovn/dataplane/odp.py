@@ -207,11 +207,12 @@ class OdpUserspace(OdpAction):
 
     def text(self) -> str:
         request = self.request
+        cookie = hex(request.cookie) if request.cookie else "0"
         return (
-            f"userspace(pid=0,controller(reason={request.reason_code},dont_send=0,"
-            f"continuation={1 if request.continuation else 0},"
-            f"rule_cookie={hex(request.cookie)},controller_id={request.controller_id},"
-            f"max_len={request.max_len}))"
+            f"userspace(pid=0,controller(reason={request.reason_code},"
+            f"dont_send={int(request.dont_send)},continuation={int(request.pause)},"
+            f"recirc_id={request.recirc_id},rule_cookie={cookie},"
+            f"controller_id={request.controller_id},max_len={request.max_len}))"
         )
 
 

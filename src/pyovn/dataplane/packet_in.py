@@ -72,6 +72,8 @@ class PacketInRequest:
     metadata: dict[str, int]
     pause: bool = False
     continuation: FrozenState | None = None
+    dont_send: bool = False
+    recirc_id: int = 0
 
     @property
     def reason_code(self) -> int:

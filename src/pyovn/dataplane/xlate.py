@@ -245,7 +245,18 @@ class Xlate:
             controller_id=controller.controller_id,
             metadata=metadata,
             pause=controller.pause,
+            dont_send=self.tracing,
         )
+        if self.tracing:
+            # ovs-vswitchd freezes the pipeline state for every packet-in; only the
+            # trace shows its id, so only tracing allocates one.
+            snapshot = FrozenState(
+                bridge=self.bridge.name,
+                table_id=self.table_id,
+                metadata=self.metadata_snapshot(),
+                cookie=request.cookie,
+            )
+            request.recirc_id = self.bridge.freeze(snapshot)
         self.odp.append(OdpUserspace(request))
         self.packet_ins.append(request)
         return request
