@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pyovn.dataplane.errors import FlowSyntaxError
-from pyovn.dataplane.field_syntax import CT_STATE_FLAGS, format_ipv4, format_value
+from pyovn.dataplane.field_syntax import CT_STATE_FLAGS, format_ipv4, format_ipv6, format_value
 from pyovn.dataplane.fields import FIELDS
 from pyovn.dataplane.match import Match
 from pyovn.dataplane.match_format import format_flow, format_match
@@ -189,6 +189,19 @@ def _ct_state(text: str) -> int:
     return value
 
 
+def _nat_fields(flow: dict[str, int]) -> str:
+    if flow.get("dl_type") == 0x86DD:
+        src, dst = format_ipv6(flow.get("ipv6_src", 0)), format_ipv6(flow.get("ipv6_dst", 0))
+        names = ("ipv6_src", "ipv6_dst")
+    else:
+        src, dst = format_ipv4(flow.get("nw_src", 0)), format_ipv4(flow.get("nw_dst", 0))
+        names = ("nw_src", "nw_dst")
+    return (
+        f"{names[0]}={src},tp_src={flow.get('tp_src', 0)},"
+        f"{names[1]}={dst},tp_dst={flow.get('tp_dst', 0)}"
+    )
+
+
 def _thaw_flow(recirculation: Recirculation, ct_state: int) -> tuple[dict[str, int], list[str]]:
     flow = dict(recirculation.flow)
     flow["recirc_id"] = recirculation.recirc_id
@@ -200,24 +213,22 @@ def _thaw_flow(recirculation: Recirculation, ct_state: int) -> tuple[dict[str, i
         flow["ct_label"] = recirculation.label[0] & recirculation.label[1]
     header: list[str] = []
     nat = recirculation.nat
-    if nat is not None and nat.kind and nat.address_min is not None and not nat.ipv6:
-
-        def describe() -> str:
-            return (
-                f"nw_src={format_ipv4(flow.get('nw_src', 0))},tp_src={flow.get('tp_src', 0)},"
-                f"nw_dst={format_ipv4(flow.get('nw_dst', 0))},tp_dst={flow.get('tp_dst', 0)}"
-            )
-
-        before = describe()
+    if nat is None:
+        return flow, header
+    # ovs-vswitchd prints this block for any ct(nat...) that recirculates; with a
+    # bare `nat` (no src/dst) its flow lines stay empty.
+    before = _nat_fields(flow) if nat.kind else ""
+    if nat.kind and nat.address_min is not None:
         side = "src" if nat.kind == "src" else "dst"
-        flow[f"nw_{side}"] = nat.address_min
+        flow[f"ipv6_{side}" if nat.ipv6 else f"nw_{side}"] = nat.address_min
         if nat.port_min is not None:
             flow[f"tp_{side}"] = nat.port_min
-        header = [
-            "Replacing src/dst IP/ports to simulate NAT:",
-            f" Initial flow: {before}",
-            f" Modified flow: {describe()}",
-        ]
+    after = _nat_fields(flow) if nat.kind else ""
+    header = [
+        "Replacing src/dst IP/ports to simulate NAT:",
+        f" Initial flow: {before}",
+        f" Modified flow: {after}",
+    ]
     return flow, header
 
 
