@@ -166,7 +166,7 @@ def _simulated(seed: SeedDeployment) -> Bridge:
 def _matrix(prefix: str) -> list[str]:
     """Trace flows; ofproto/trace wants the protocol before the fields it enables."""
     flows = []
-    for (a, (mac_a, ip_a, gw_a)), (b, (mac_b, ip_b, _)) in itertools.permutations(VMS.items(), 2):
+    for (a, (mac_a, ip_a, gw_a)), (_, (mac_b, ip_b, _)) in itertools.permutations(VMS.items(), 2):
         same = ip_a.rsplit(".", 1)[0] == ip_b.rsplit(".", 1)[0]
         l2 = f"in_port={prefix}-{a},dl_src={mac_a},dl_dst={mac_b if same else gw_a}"
         l3 = f"nw_src={ip_a},nw_dst={ip_b},nw_ttl=64"
