@@ -267,11 +267,9 @@ def _parse_output_call(inside: str, ctx: _Context) -> Action:
             raise ctx.error("unknown output argument", item.text)
     if port is None:
         raise ctx.error("output needs port=", inside)
-    action = _parse_output(port, ctx)
-    if isinstance(action, Output):
-        return Output(action.port, max_len)
-    assert isinstance(action, OutputReg)
-    return OutputReg(action.source, max_len)
+    if port[:1].isdigit() or port.upper() in PORT_NAMES:
+        return Output(parse_port(port), max_len)
+    return OutputReg(parse_subfield(port, ctx.position), max_len)
 
 
 def _parse_resubmit(inside: str, ctx: _Context) -> Action:

@@ -388,8 +388,12 @@ class Bridge:
             self.dispatch(execution)
         return execution
 
-    def trace(self, flow: str | Packet, **options: object) -> TraceReport:
-        """Explain one packet, like `ovs-appctl ofproto/trace` (see `trace.py`)."""
+    def trace(self, flow: str | Packet, *, ct_next: list[str] | None = None) -> TraceReport:
+        """Explain one packet, like `ovs-appctl ofproto/trace` (see `trace.py`).
+
+        `ct_next` gives the ct_state each recirculation resumes with, in order
+        (default `trk|new`), like ofproto/trace's `--ct-next`.
+        """
         from pyovn.dataplane.trace import ofproto_trace
 
-        return ofproto_trace(self, flow, **options)  # type: ignore[arg-type]
+        return ofproto_trace(self, flow, ct_next=ct_next)

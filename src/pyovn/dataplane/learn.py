@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pyovn.dataplane.actions import Action, Output, SetField, Subfield
 from pyovn.dataplane.errors import FlowSyntaxError
 from pyovn.dataplane.field_syntax import format_value, parse_int, parse_value
-from pyovn.dataplane.fields import Field, find_field
+from pyovn.dataplane.fields import Field
 from pyovn.dataplane.match import Match, MatchBuilder
 from pyovn.dataplane.tokens import split_items
 
@@ -164,11 +164,9 @@ def _parse_spec(text: str, position: int) -> LearnSpec:
             raise FlowSyntaxError("learn spec widths differ", text, position)
         return LearnMatch(destination, source=source)
     destination = parse_subfield(destination_text, position)
-    field = find_field(destination_text.split("[")[0])
-    assert field is not None  # parse_subfield resolved it
-    value, _ = parse_value(field, source_text)
     if "[" in destination_text:
-        value = parse_int(source_text, "learn value")
+        return LearnMatch(destination, value=parse_int(source_text, "learn value"))
+    value, _ = parse_value(destination.field, source_text)
     return LearnMatch(destination, value=value)
 
 

@@ -198,7 +198,7 @@ def compose_ct(xlate: Xlate, action: act.Ct) -> None:
         xlate.report("action", "drop")
     xlate.odp.append(OdpCt(zone, action.commit, action.force, mark, label, action.nat, action.alg))
     if action.table is not None:
-        _fork_recirculation(xlate, action, zone, mark, label)
+        _fork_recirculation(xlate, action.table, action.nat, zone, (mark, label))
     xlate.report(
         "detail", "Sets the packet to an untracked state, and clears all the conntrack fields."
     )
@@ -208,15 +208,15 @@ def compose_ct(xlate: Xlate, action: act.Ct) -> None:
 
 def _fork_recirculation(
     xlate: Xlate,
-    action: act.Ct,
+    table: int,
+    nat: act.Nat | None,
     zone: int,
-    mark: tuple[int, int] | None,
-    label: tuple[int, int] | None,
+    mark_and_label: tuple[tuple[int, int] | None, tuple[int, int] | None],
 ) -> None:
-    assert action.table is not None
+    mark, label = mark_and_label
     state = FrozenState(
         bridge=xlate.bridge.name,
-        table_id=action.table,
+        table_id=table,
         metadata=xlate.metadata_snapshot(),
         stack=tuple(xlate.stack),
         conntracked=True,
@@ -224,12 +224,12 @@ def _fork_recirculation(
     recirc_id = xlate.bridge.freeze(state)
     xlate.odp.append(OdpRecirc(recirc_id))
     xlate.recirculations.append(
-        Recirculation(recirc_id, state, dict(xlate.flow), zone, mark, label, action.nat)
+        Recirculation(recirc_id, state, dict(xlate.flow), zone, mark, label, nat)
     )
     xlate.report(
         "detail",
         "A clone of the packet is forked to recirculate. The forked pipeline will be "
-        f"resumed at table {action.table}.",
+        f"resumed at table {table}.",
     )
 
 
