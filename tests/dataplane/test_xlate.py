@@ -144,3 +144,15 @@ def test_normal_learns_and_floods() -> None:
     assert sorted(port for port, _ in flood) == [2, 3, 0xFFFE]
     reply = "icmp,dl_src=00:00:00:00:00:02,dl_dst=00:00:00:00:00:01"
     assert [port for port, _ in _send(bridge, reply, 2)] == [1]
+
+
+def test_delete_learned_removes_learned_flows_with_their_learner() -> None:
+    learner = (
+        "table=0,in_port=1,actions=learn(table=1,delete_learned,NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[],"
+        "output:NXM_OF_IN_PORT[]),output:2"
+    )
+    bridge = _bridge(learner + "\ntable=1,priority=0,actions=drop")
+    _send(bridge, ICMP, 1)
+    assert len(bridge.flows()) == 3
+    bridge.delete_flows(table=0)
+    assert [flow.ofctl_text() for flow in bridge.flows()] == ["table=1,priority=0,actions=drop"]

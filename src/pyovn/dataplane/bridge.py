@@ -179,6 +179,7 @@ class Bridge:
             if previous is not None and previous.flow == flow:
                 rule = previous
             self._table(flow.table).insert(rule)
+        self._forget_learned_orphans()
 
     def apply_flow_diff(self, diff: FlowDiff) -> None:
         """FlowSink: delete, then modify, then add (parsed first: all or nothing)."""
@@ -198,6 +199,8 @@ class Bridge:
             self._table(flow.table).insert(rule)
         for flow in adds:
             self._table(flow.table).insert(Rule(flow))
+        if deletes:
+            self._forget_learned_orphans()
 
     def delete_flows(self, table: int | None = None, cookie: int | None = None) -> int:
         """Delete flows (of one table, and/or with one cookie); returns how many."""
@@ -209,7 +212,15 @@ class Bridge:
         ]
         for flow in doomed:
             self.tables[flow.table].remove(flow)
+        self._forget_learned_orphans()
         return len(doomed)
+
+    def _forget_learned_orphans(self) -> None:
+        """`learn(delete_learned,…)`: flows go when the flow that learned them goes."""
+        installed = {rule.flow for rule in self._rules() if rule.learned_by is None}
+        for rule in self._rules():
+            if rule.learned_by is not None and rule.learned_by not in installed:
+                self.tables[rule.flow.table].remove(rule.flow)
 
     def expire_flows(self, now: float | None = None) -> list[Flow]:
         """Remove flows past their idle or hard timeout (ovs-vswitchd does this
