@@ -10,6 +10,7 @@ import sys
 import typer
 
 from pyovn import __version__
+from pyovn.cli.dataplane import ofproto_trace_command
 from pyovn.cli.db import db_app
 from pyovn.cli.lflow import lflow_app
 from pyovn.cli.northd import northd_command
@@ -25,6 +26,7 @@ app = typer.Typer(
 app.add_typer(db_app, name="db")
 app.command("northd")(northd_command)
 app.add_typer(lflow_app, name="lflow")
+app.command("ofproto-trace")(ofproto_trace_command)
 
 
 @app.command("version")
