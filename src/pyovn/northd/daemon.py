@@ -172,6 +172,13 @@ class Northd:
                 self._lflows_loaded = False
                 await asyncio.sleep(0.2 + random.random() * 0.3)
                 self._wake.set()
+            except Exception:
+                # A compile bug must not take the whole control plane down:
+                # report it, forget all state and recompute from scratch.
+                log.exception("internal error while compiling; recomputing everything")
+                self._lflows_loaded = False
+                await asyncio.sleep(1.0)
+                self._wake.set()
 
     def stop(self) -> None:
         self._stop.set()

@@ -127,6 +127,8 @@ class TopologyBuilder:
         self._pg_inputs: dict[str, tuple[object, ...]] = {}
         #: LSP UUID -> UUIDs of the port groups it belongs to
         self._port_pgs: dict[str, set[str]] = {}
+        #: router port names whose peering must be re-resolved (a side was dropped)
+        self._repeer: set[str] = set()
         self._lsp_cache: RowCache[SwitchPort] = RowCache()
         self._global_row: object = None
         self._as_rows: tuple[object, ...] = ()
@@ -206,6 +208,7 @@ class TopologyBuilder:
                 lrp_name = port.option("router-port") or ""
                 if topo.lsp_for_lrp.get(lrp_name) == port_uuid:
                     del topo.lsp_for_lrp[lrp_name]
+                self._repeer.add(lrp_name)
 
     def _build_switch(
         self,
@@ -282,6 +285,8 @@ class TopologyBuilder:
             port = topo.lrps.pop(port_uuid, None)
             if port is not None and topo.lrp_by_name.get(port.name) == port_uuid:
                 del topo.lrp_by_name[port.name]
+            if port is not None:
+                self._repeer.add(port.name)
 
     def _build_router(
         self, uuid: str, row: Row, port_uuids: list[str], nb: NbTables, inputs: tuple[object, ...]
@@ -329,6 +334,13 @@ class TopologyBuilder:
         lrp_uuids = {p for r in changed.routers if r in topo.routers for p in topo.routers[r].ports}
         if changed.everything:
             lsp_uuids, lrp_uuids = set(topo.lsps), set(topo.lrps)
+        # Ports whose other side was dropped since the last resolution.
+        for name in self._repeer:
+            if name in topo.lrp_by_name:
+                lrp_uuids.add(topo.lrp_by_name[name])
+            if name in topo.lsp_for_lrp:
+                lsp_uuids.add(topo.lsp_for_lrp[name])
+        self._repeer = set()
         # Router ports whose peering may have changed, and switch ports pointing at them.
         lrp_uuids |= {
             topo.lrp_by_name[topo.lsps[p].option("router-port") or ""]
