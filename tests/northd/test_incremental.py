@@ -35,7 +35,14 @@ MUTATIONS: list[list[str]] = [
     ["lsp-set-enabled", "vm3", "disabled"],
     ["pg-set-ports", "pg_web", "vm1", "vm4", "vm5"],
     ["CHECKPOINT"],
-    ["acl-add", "pg_web", "to-lport", "1003", "outport == @pg_web && udp.dst == 53", "allow-related"],
+    [
+        "acl-add",
+        "pg_web",
+        "to-lport",
+        "1003",
+        "outport == @pg_web && udp.dst == 53",
+        "allow-related",
+    ],
     ["acl-del", "pg_web", "from-lport", "1001", "inport == @pg_web && ip"],
     ["acl-add", "sw2", "from-lport", "500", "ip4.src == 10.0.1.13", "drop"],
     ["set", "Address_Set", "as_admins", 'addresses="10.0.1.14","10.0.0.21"'],
@@ -49,18 +56,46 @@ MUTATIONS: list[list[str]] = [
     ["lr-add", "lr2"],
     ["lrp-add", "lr2", "lr2-ext", "00:00:00:00:ee:01", "172.16.0.2/24"],
     ["lrp-set-gateway-chassis", "lr2-ext", "hv1", "10"],
-    ["lsp-add", "ext", "ext-lr2", "--", "lsp-set-type", "ext-lr2", "router", "--",
-     "lsp-set-addresses", "ext-lr2", "router", "--", "lsp-set-options", "ext-lr2",
-     "router-port=lr2-ext"],
+    [
+        "lsp-add",
+        "ext",
+        "ext-lr2",
+        "--",
+        "lsp-set-type",
+        "ext-lr2",
+        "router",
+        "--",
+        "lsp-set-addresses",
+        "ext-lr2",
+        "router",
+        "--",
+        "lsp-set-options",
+        "ext-lr2",
+        "router-port=lr2-ext",
+    ],
     ["lr-nat-add", "lr2", "snat", "172.16.0.2", "192.168.0.0/16"],
     ["CHECKPOINT"],
     ["lsp-set-addresses", "vm4", "50:54:00:00:02:14 10.0.1.14", "unknown"],
     ["lsp-set-type", "vm4", "localport"],
     ["ls-add", "sw3"],
     ["lrp-add", "lr2", "lr2-sw3", "00:00:00:00:ee:02", "192.168.3.1/24"],
-    ["lsp-add", "sw3", "sw3-lr2", "--", "lsp-set-type", "sw3-lr2", "router", "--",
-     "lsp-set-addresses", "sw3-lr2", "router", "--", "lsp-set-options", "sw3-lr2",
-     "router-port=lr2-sw3"],
+    [
+        "lsp-add",
+        "sw3",
+        "sw3-lr2",
+        "--",
+        "lsp-set-type",
+        "sw3-lr2",
+        "router",
+        "--",
+        "lsp-set-addresses",
+        "sw3-lr2",
+        "router",
+        "--",
+        "lsp-set-options",
+        "sw3-lr2",
+        "router-port=lr2-sw3",
+    ],
     ["lsp-add", "sw3", "vm7", "--", "lsp-set-addresses", "vm7", "50:54:00:00:03:17 192.168.3.17"],
     ["lsp-del", "sw2-lr1"],
     ["lrp-del", "lr1-sw2"],
@@ -77,9 +112,12 @@ MUTATIONS: list[list[str]] = [
 
 def _bindings(sb: str) -> list[str]:
     out = sbctl(
-        sb, "--format=csv", "--no-headings",
+        sb,
+        "--format=csv",
+        "--no-headings",
         "--columns=logical_port,type,options,mac,port_security,nat_addresses,external_ids",
-        "list", "Port_Binding",
+        "list",
+        "Port_Binding",
     )
     return sorted(out.splitlines())
 
@@ -93,8 +131,14 @@ def _port_groups(sb: str) -> list[str]:
     """Port groups with the datapath key prefix replaced by the datapath's name
     (keys legitimately differ: they depend on the order datapaths appeared)."""
     names = {}
-    out = sbctl(sb, "--format=csv", "--no-headings", "--columns=tunnel_key,external_ids", "list",
-                "Datapath_Binding")
+    out = sbctl(
+        sb,
+        "--format=csv",
+        "--no-headings",
+        "--columns=tunnel_key,external_ids",
+        "list",
+        "Datapath_Binding",
+    )
     for line in out.splitlines():
         key, _, ids = line.partition(",")
         names[key] = ids.split("name=")[-1].strip('}"')
