@@ -99,6 +99,7 @@ class Northd:
         self.index = SbIndex()
         self._index_ready = False
         self._pb_changed: set[str] = set()
+        self._chassis_changed = True
 
     # -- lifecycle -------------------------------------------------------------
     async def start(self) -> None:
@@ -139,6 +140,9 @@ class Northd:
         if self._index_ready:
             self.index.apply(changes)
         for ch in changes:
+            if ch.table == "Chassis":
+                # HA_Chassis rows point at Chassis rows by UUID.
+                self._chassis_changed = True
             if ch.table == "Port_Binding":
                 row = ch.new or ch.old
                 assert row is not None
@@ -214,6 +218,9 @@ class Northd:
         pending = self.desired.update(
             topo, changed, dirty, self.index, sb_tables, nb_options["svc_monitor_mac"]
         )
+        if self._chassis_changed:
+            pending.ha_groups |= set(self.desired.ha_groups)
+            self._chassis_changed = False
         txn = SbTxn(self._codecs())
         refs = reconcile(sb_tables, self.desired, pending, self.index, txn)
         sync_static(sb_tables, txn)
