@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
+from pyovn.gc_tuning import tune_for_daemon
 from pyovn.ovsdb.client import OvsdbClient
 from pyovn.ovsdb.errors import OvsdbError
 from pyovn.ovsdb.schema import DatabaseSchema
@@ -88,6 +89,7 @@ def serve_command(
 
 
 async def _serve(files: list[Path], remotes: list[str], pidfile: Path | None, fsync: bool) -> None:
+    tune_for_daemon()
     server = OvsdbServer()
     for path in files:
         served = server.add_database_file(path, fsync=fsync)

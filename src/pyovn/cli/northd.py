@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from pyovn.cli.db import setup_logging, write_pidfile
+from pyovn.gc_tuning import tune_for_daemon
 from pyovn.northd.daemon import Northd
 
 DEFAULT_NB = "unix:/var/run/ovn/ovnnb_db.sock"
@@ -35,6 +36,7 @@ def northd_command(
 
 
 async def _run(nb: str, sb: str, pidfile: Path | None, incremental: bool) -> None:
+    tune_for_daemon()
     northd = Northd(nb, sb, incremental=incremental)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

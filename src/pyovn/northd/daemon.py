@@ -37,6 +37,8 @@ log = logging.getLogger("pyovn.northd")
 NB = "OVN_Northbound"
 SB = "OVN_Southbound"
 LOCK = "ovn_northd"
+#: beyond this many queued NB change events, compare every unit instead
+_MAX_PENDING_NB_CHANGES = 200_000
 #: SB tables northd reads; Logical_Flow is read once at start, not monitored.
 SB_TABLES = (
     "SB_Global",
@@ -100,16 +102,29 @@ class Northd:
         self._index_ready = False
         self._pb_changed: set[str] = set()
         self._chassis_changed = True
+        #: NB change events since the last compile; None means "unknown, compare all"
+        self._nb_changes: list[Change] | None = None
 
     # -- lifecycle -------------------------------------------------------------
     async def start(self) -> None:
-        self.nb.listeners.append(lambda _: self._wake.set())
+        self.nb.listeners.append(self._nb_changed)
         self.sb.listeners.append(self._sb_changed)
         await self.nb.start()
         await self.sb.start()
         self.sb_client.on_connected.append(self._request_lock)
         self.nb_client.on_connected.append(self._resync)
         await self._request_lock(self.sb_client)
+
+    def _nb_changed(self, changes: list[Change]) -> None:
+        pending = self._nb_changes
+        if pending is not None:
+            if len(pending) + len(changes) > _MAX_PENDING_NB_CHANGES:
+                # A standby northd or a huge transaction: comparing every unit
+                # is cheaper than remembering all of it.
+                self._nb_changes = None
+            else:
+                pending.extend(changes)
+        self._wake.set()
 
     async def _request_lock(self, client: OvsdbClient) -> None:
         self.active = False
@@ -204,7 +219,9 @@ class Northd:
         if not self._index_ready:
             self.index.rebuild(sb_tables)
             self._index_ready = True
-        changed = self.builder.update({name: t.rows for name, t in self.nb.tables.items()})
+        nb_changes, self._nb_changes = self._nb_changes, []
+        nb_tables = {name: t.rows for name, t in self.nb.tables.items()}
+        changed = self.builder.update(nb_tables, nb_changes)
         first = not self.engine.views
         if first:
             changed.everything = True

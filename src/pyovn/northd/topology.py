@@ -34,6 +34,7 @@ from pyovn.northd.nb_reader import (
     read_switch_port,
     sort_acls,
 )
+from pyovn.ovsdb.database import Change
 
 __all__ = ["Changed", "NbTables", "Topology", "TopologyBuilder", "build_topology"]
 
@@ -118,6 +119,62 @@ class Changed:
 
 
 @dataclass
+class _Scope:
+    """Units touched by a batch of NB changes."""
+
+    tables: set[str] = field(default_factory=set)
+    switches: set[str] = field(default_factory=set)
+    routers: set[str] = field(default_factory=set)
+    port_groups: set[str] = field(default_factory=set)
+
+
+class _Owners:
+    """Which unit each row belongs to, as of the unit's last build.
+
+    A row added to a unit always arrives with a change to the unit's own row
+    (the reference to it lives there), so only rows already built need to be
+    known. Entries for rows that left a unit may linger; they only make a
+    unit a candidate, and the identity comparison then finds nothing changed.
+    """
+
+    def __init__(self) -> None:
+        self.rows: dict[str, dict[str, set[str]]] = {}
+        self.acls: dict[str, set[tuple[str, str]]] = {}
+
+    def of(self, table: str, uuid: str) -> set[str]:
+        return self.rows.get(table, {}).get(uuid, set())
+
+    def of_acl(self, uuid: str) -> set[tuple[str, str]]:
+        return self.acls.get(uuid, set())
+
+    def _add(self, table: str, uuid: str, owner: str) -> None:
+        self.rows.setdefault(table, {}).setdefault(uuid, set()).add(owner)
+
+    def note_switch(
+        self, uuid: str, row: Row, ports: list[str], lsp_rows: Mapping[str, Row]
+    ) -> None:
+        for port in ports:
+            self._add("Logical_Switch_Port", port, uuid)
+            dhcp = optional(lsp_rows[port]["dhcpv4_options"])
+            if dhcp is not None:
+                self._add("DHCP_Options", dhcp, uuid)
+        for acl in row["acls"]:
+            self.acls.setdefault(acl, set()).add(("ls", uuid))
+
+    def note_router(
+        self, uuid: str, row: Row, ports: list[str], lrp_rows: Mapping[str, Row]
+    ) -> None:
+        for port in ports:
+            self._add("Logical_Router_Port", port, uuid)
+            for gw in lrp_rows[port]["gateway_chassis"]:
+                self._add("Gateway_Chassis", gw, uuid)
+        for nat in row["nat"]:
+            self._add("NAT", nat, uuid)
+        for route in row["static_routes"]:
+            self._add("Logical_Router_Static_Route", route, uuid)
+
+
+@dataclass
 class _Unit:
     """What a switch or router was last built from, and what it produced."""
 
@@ -140,13 +197,21 @@ class TopologyBuilder:
         #: router port names whose peering must be re-resolved (a side was dropped)
         self._repeer: set[str] = set()
         self._lsp_cache: RowCache[SwitchPort] = RowCache()
+        self._owners = _Owners()
         self._global_row: object = None
         self._as_rows: tuple[object, ...] = ()
         self._smb_rows: tuple[object, ...] = ()
 
-    def update(self, nb: NbTables) -> Changed:
+    def update(self, nb: NbTables, changes: Iterable[Change] | None = None) -> Changed:
+        """Bring the topology up to date with `nb`.
+
+        `changes` (the replica's change events since the last update) narrows
+        the search to the units those rows belong to; without it every unit's
+        inputs are compared, which is also what happens on the first update.
+        """
         changed = Changed()
         topo = self.topo
+        scope = None if changes is None or not self._switch_units else self._scope(changes)
         globals_ = list(nb.get("NB_Global", {}).values())
         # Only the options shape flows; nb_cfg changes with every --wait.
         options = dict(globals_[0]["options"]) if globals_ else {}
@@ -154,13 +219,44 @@ class TopologyBuilder:
             self._global_row = options
             topo.nb_options = options
             changed.everything = True
-        self._address_sets(nb, changed)
-        self._static_mac_bindings(nb, changed)
-        self._switches(nb, changed)
-        self._routers(nb, changed)
+        if changed.everything:
+            scope = None
+        if scope is None or "Address_Set" in scope.tables:
+            self._address_sets(nb, changed)
+        if scope is None or "Static_MAC_Binding" in scope.tables:
+            self._static_mac_bindings(nb, changed)
+        self._switches(nb, changed, None if scope is None else scope.switches)
+        self._routers(nb, changed, None if scope is None else scope.routers)
         self._resolve_peers(changed)
-        self._port_groups(nb, changed)
+        self._port_groups(nb, changed, None if scope is None else scope.port_groups)
         return changed
+
+    def _scope(self, changes: Iterable[Change]) -> "_Scope":
+        """The units the changed rows belong to (see `_Owners`)."""
+        scope = _Scope()
+        owners = self._owners
+        for ch in changes:
+            scope.tables.add(ch.table)
+            table, uuid = ch.table, ch.uuid
+            if table == "Logical_Switch":
+                scope.switches.add(uuid)
+            elif table == "Logical_Switch_Port" or table == "DHCP_Options":
+                scope.switches |= owners.of(table, uuid)
+            elif table == "ACL":
+                for kind, owner in owners.of_acl(uuid):
+                    (scope.switches if kind == "ls" else scope.port_groups).add(owner)
+            elif table == "Logical_Router":
+                scope.routers.add(uuid)
+            elif table in (
+                "Logical_Router_Port",
+                "NAT",
+                "Logical_Router_Static_Route",
+                "Gateway_Chassis",
+            ):
+                scope.routers |= owners.of(table, uuid)
+            elif table == "Port_Group":
+                scope.port_groups.add(uuid)
+        return scope
 
     # -- small tables ------------------------------------------------------------
     def _address_sets(self, nb: NbTables, changed: Changed) -> None:
@@ -178,15 +274,19 @@ class TopologyBuilder:
             changed.static_mac_bindings = True
 
     # -- switches ----------------------------------------------------------------
-    def _switches(self, nb: NbTables, changed: Changed) -> None:
+    def _switches(self, nb: NbTables, changed: Changed, scope: set[str] | None) -> None:
         ls_rows = nb.get("Logical_Switch", {})
         lsp_rows = nb.get("Logical_Switch_Port", {})
         acl_rows = nb.get("ACL", {})
         dhcp_rows = nb.get("DHCP_Options", {})
-        for uuid in [u for u in self._switch_units if u not in ls_rows]:
+        gone = self._switch_units if scope is None else scope
+        for uuid in [u for u in gone if u not in ls_rows and u in self._switch_units]:
             self._drop_switch(uuid)
             changed.switches.add(uuid)
-        for uuid, row in ls_rows.items():
+        candidates = (
+            ls_rows.items() if scope is None else ((u, ls_rows[u]) for u in scope if u in ls_rows)
+        )
+        for uuid, row in candidates:
             ports = [p for p in row["ports"] if p in lsp_rows]
             inputs: tuple[object, ...] = (
                 row,
@@ -199,6 +299,7 @@ class TopologyBuilder:
                 continue
             self._drop_switch(uuid)
             self._build_switch(uuid, row, ports, lsp_rows, dhcp_rows, acl_rows, inputs)
+            self._owners.note_switch(uuid, row, ports, lsp_rows)
             changed.switches.add(uuid)
         if changed.switches:
             self._lsp_cache.prune(self.topo.lsps)
@@ -260,16 +361,20 @@ class TopologyBuilder:
         self._switch_units[uuid] = _Unit(inputs, tuple(ports))
 
     # -- routers -----------------------------------------------------------------
-    def _routers(self, nb: NbTables, changed: Changed) -> None:
+    def _routers(self, nb: NbTables, changed: Changed, scope: set[str] | None) -> None:
         lr_rows = nb.get("Logical_Router", {})
         lrp_rows = nb.get("Logical_Router_Port", {})
         nat_rows = nb.get("NAT", {})
         route_rows = nb.get("Logical_Router_Static_Route", {})
         gw_rows = nb.get("Gateway_Chassis", {})
-        for uuid in [u for u in self._router_units if u not in lr_rows]:
+        gone = self._router_units if scope is None else scope
+        for uuid in [u for u in gone if u not in lr_rows and u in self._router_units]:
             self._drop_router(uuid)
             changed.routers.add(uuid)
-        for uuid, row in lr_rows.items():
+        candidates = (
+            lr_rows.items() if scope is None else ((u, lr_rows[u]) for u in scope if u in lr_rows)
+        )
+        for uuid, row in candidates:
             ports = [p for p in row["ports"] if p in lrp_rows]
             inputs: tuple[object, ...] = (
                 row,
@@ -283,6 +388,7 @@ class TopologyBuilder:
                 continue
             self._drop_router(uuid)
             self._build_router(uuid, row, ports, nb, inputs)
+            self._owners.note_router(uuid, row, ports, lrp_rows)
             changed.routers.add(uuid)
 
     def _drop_router(self, uuid: str) -> None:
@@ -405,19 +511,25 @@ class TopologyBuilder:
         return peer
 
     # -- port groups ------------------------------------------------------------
-    def _port_groups(self, nb: NbTables, changed: Changed) -> None:
+    def _port_groups(self, nb: NbTables, changed: Changed, scope: set[str] | None) -> None:
         """Rebuild changed port groups; a port group's membership changes with
         its row (its ports column holds weak references, so deleting a port
         rewrites the row too)."""
         topo = self.topo
         pg_rows, acl_rows = nb.get("Port_Group", {}), nb.get("ACL", {})
         touched: set[str] = set()
-        for uuid in [u for u in topo.port_groups if u not in pg_rows]:
+        gone = topo.port_groups if scope is None else scope
+        for uuid in [u for u in gone if u not in pg_rows and u in topo.port_groups]:
             self._set_members(uuid, None, changed)
             del topo.port_groups[uuid]
             self._pg_inputs.pop(uuid, None)
             touched.add(uuid)
-        for uuid, row in pg_rows.items():
+        candidates = (
+            pg_rows.items() if scope is None else ((u, pg_rows[u]) for u in scope if u in pg_rows)
+        )
+        for uuid, row in candidates:
+            for acl in row["acls"]:
+                self._owners.acls.setdefault(acl, set()).add(("pg", uuid))
             inputs = (row, *(acl_rows.get(a) for a in sorted(row["acls"])))
             old = self._pg_inputs.get(uuid)
             if old is not None and _same(old, inputs) and not changed.everything:

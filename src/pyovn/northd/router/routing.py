@@ -148,12 +148,21 @@ def _connected_routes(dp: str, port: RouterPort) -> Iterator[Lflow]:
 def _static_routes(view: RouterView) -> Iterator[Lflow]:
     dp = view.uuid
     routes, _ = resolve_routes(view)
+    # ovn-northd walks the routes in UUID order: a prefix becomes an ECMP
+    # group (numbered in creation order) when its second route arrives, and
+    # members keep that order.
     groups: dict[tuple[bool, str], list[ResolvedRoute]] = {}
-    for route in routes:
-        groups.setdefault((route.is_src, str(route.prefix)), []).append(route)
-    group_id = 0
+    group_ids: dict[tuple[bool, str], int] = {}
+    for route in sorted(routes, key=lambda r: r.route.uuid):
+        key = (route.is_src, str(route.prefix))
+        members = groups.setdefault(key, [])
+        if any(m.nexthop == route.nexthop for m in members):
+            continue
+        members.append(route)
+        if len(members) == 2:
+            group_ids[key] = len(group_ids) + 1
     for key in sorted(groups, key=lambda k: (k[1], k[0])):
-        members = _unique_nexthops(groups[key])
+        members = groups[key]
         first = members[0]
         if len(members) == 1:
             yield Lflow(
@@ -165,7 +174,7 @@ def _static_routes(view: RouterView) -> Iterator[Lflow]:
                 hint=first.route.uuid,
             )
             continue
-        group_id += 1
+        group_id = group_ids[key]
         ids = ", ".join(str(i) for i in range(1, len(members) + 1))
         yield Lflow(
             dp,
@@ -186,10 +195,3 @@ def _static_routes(view: RouterView) -> Iterator[Lflow]:
                 f"outport = {text.quote(member.port.name)}; next;",
                 hint=member.route.uuid,
             )
-
-
-def _unique_nexthops(routes: list[ResolvedRoute]) -> list[ResolvedRoute]:
-    seen: dict[str, ResolvedRoute] = {}
-    for route in sorted(routes, key=lambda r: (ipaddress.IPv4Address(r.nexthop), r.route.uuid)):
-        seen.setdefault(route.nexthop, route)
-    return list(seen.values())

@@ -149,18 +149,20 @@ class DesiredState:
         pending: Pending,
     ) -> None:
         pending.datapaths.add(uuid)
-        pending.ports |= self._dp_ports.pop(uuid, set())
-        pending.multicast_groups |= self._dp_groups.pop(uuid, set())
+        old_ports = self._dp_ports.pop(uuid, set())
+        pending.ports |= old_ports
+        old_groups = self._dp_groups.pop(uuid, set())
+        pending.multicast_groups |= old_groups
         for ha_name in self._dp_ha.pop(uuid, set()):
             self.ha_groups.pop(ha_name, None)
             pending.ha_groups.add(ha_name)
         old = self.datapaths.pop(uuid, None)
-        for name in pending.ports & set(self.ports):
-            if self.ports[name].datapath == uuid:
+        for name in old_ports:
+            port = self.ports.get(name)
+            if port is not None and port.datapath == uuid:
                 del self.ports[name]
-        for group in pending.multicast_groups:
-            if group[0] == uuid:
-                self.multicast_groups.pop(group, None)
+        for group in old_groups:
+            self.multicast_groups.pop(group, None)
         switch, router = topo.switches.get(uuid), topo.routers.get(uuid)
         tunnel_key = old.tunnel_key if old is not None else None
         if switch is not None:
