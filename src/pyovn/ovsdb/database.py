@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pyovn.ovsdb.datum import ColumnCodec, codec_for
+from pyovn.ovsdb.errors import TransactionError
 from pyovn.ovsdb.schema import DatabaseSchema, TableSchema
 
 __all__ = ["Change", "Database", "IndexMap", "Row", "Table", "index_key"]
@@ -88,6 +89,13 @@ class Table:
             name: codec_for(col.type) for name, col in schema.user_columns.items()
         }
         self.defaults: Row = {name: codec.default for name, codec in self.codecs.items()}
+        #: Columns whose default value breaks their own constraints: an insert
+        #: must give them a value.
+        self.default_errors: dict[str, TransactionError] = {}
+        for name, codec in self.codecs.items():
+            error = codec.default_violation()
+            if error is not None:
+                self.default_errors[name] = error
         self.ref_columns: list[RefColumn] = []
         for name, col in schema.user_columns.items():
             key, value = col.type.key, col.type.value

@@ -197,13 +197,40 @@ class ColumnCodec:
         self._emit_value = _atom_emitter(ctype.value) if ctype.value is not None else None
         self.key_is_uuid = ctype.key.type is AtomicType.UUID
         self._check_key = _constraint_checker(ctype.key)
+        self._check_value = _constraint_checker(ctype.value) if ctype.value is not None else None
+        # The default is `min` default atoms: a set or map of at least one
+        # element starts with one (RFC 7047 section 5.2.1).
+        key_default = _DEFAULT_ATOMS[ctype.key.type]
         self.default: Any
         if self.scalar:
-            self.default = _DEFAULT_ATOMS[ctype.key.type]
+            self.default = key_default
         elif self.is_map:
-            self.default = {}
+            assert ctype.value is not None
+            self.default = {key_default: _DEFAULT_ATOMS[ctype.value.type]} if self.min else {}
         else:
-            self.default = _EMPTY
+            self.default = frozenset((key_default,)) if self.min else _EMPTY
+
+    def default_violation(self) -> TransactionError | None:
+        """The error a row would get for leaving this column at its default, if any.
+
+        A default atom need not satisfy the column's enum, range or length
+        constraints (the empty string is not in most enums).
+        """
+        if self.scalar:
+            keys, values = [self.default], []
+        elif self.is_map:
+            keys, values = list(self.default), list(self.default.values())
+        else:
+            keys, values = list(self.default), []
+        try:
+            for atom in keys:
+                self.check_key_atom(atom)
+            if self._check_value is not None:
+                for atom in values:
+                    self._check_value(atom)
+        except TransactionError as exc:
+            return exc
+        return None
 
     def check_key_atom(self, atom: Any) -> Any:
         """`atom` if it satisfies the key type's enum/range/length constraints."""

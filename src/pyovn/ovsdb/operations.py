@@ -138,7 +138,11 @@ class _OperationRunner:
         table = self.db.tables[op["table"]]
         uuid = self._insert_uuid(op, table)
         row = table.new_row()
-        self._fill_row(table, row, op.get("row", {}), op, for_update=False)
+        values = op.get("row", {})
+        self._fill_row(table, row, values, op, for_update=False)
+        for cname, error in table.default_errors.items():
+            if cname not in values:
+                raise error
         row["_version"] = str(uuidlib.uuid4())
         self.session.check_write(self.txn, table.name, uuid, "insert", row)
         self.txn.insert(table.name, uuid, row)
