@@ -24,7 +24,9 @@ __all__ = [
     "ColumnCodec",
     "NamedUuids",
     "codec_for",
+    "format_atom",
     "is_uuid",
+    "type_to_english",
 ]
 
 ZERO_UUID = "00000000-0000-0000-0000-000000000000"
@@ -57,13 +59,44 @@ def _syntax(details: str, value: Any) -> TransactionError:
 
 
 def _compact(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"))
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
 
 
-def _format_atom(atom: Any) -> str:
+_BARE_STRING_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+
+
+def format_atom(atom: Any) -> str:
+    """An atom as ovsdb-server writes it in error details.
+
+    Reals use 17 significant digits without a trailing ".0"; a string is
+    quoted unless it reads as a bare word that is not a boolean or a UUID.
+    """
     if isinstance(atom, bool):
         return "true" if atom else "false"
+    if isinstance(atom, float):
+        return f"{atom:.17g}"
+    if isinstance(atom, str):
+        bare = _BARE_STRING_RE.match(atom) and atom not in ("true", "false") and not is_uuid(atom)
+        return atom if bare else json.dumps(atom)
     return str(atom)
+
+
+def type_to_english(ctype: ColumnType) -> str:
+    """A column type in words: "integer", "set of 1 to 3 integers",
+    "map of (string, integer) pairs" (the phrasing of ovsdb-server's errors)."""
+    key = str(ctype.key.type)
+    if ctype.is_scalar:
+        return key
+    kind = "map" if ctype.is_map else "set"
+    if ctype.max == UNLIMITED:
+        count = f" of {ctype.min} or more" if ctype.min else " of"
+    elif ctype.min:
+        count = f" of {ctype.min} to {ctype.max}"
+    else:
+        count = f" of up to {ctype.max}"
+    if ctype.value is None:
+        return f"{kind}{count} {key}s"
+    return f"{kind}{count} ({key}, {ctype.value.type}) pairs"
 
 
 def _atom_parser(base: BaseType) -> Callable[[Any, NamedUuids | None], Any]:
@@ -110,7 +143,7 @@ def _atom_parser(base: BaseType) -> Callable[[Any, NamedUuids | None], Any]:
                     return value[1].lower()
                 if value[0] == "named-uuid" and names is not None:
                     return names.resolve(value[1])
-            raise _syntax("expected uuid", value)
+            raise _syntax('expected ["uuid", <string>]', value)
 
     return parse
 
@@ -119,13 +152,13 @@ def _constraint_checker(base: BaseType) -> Callable[[Any], Any] | None:
     """The enum/range/length check of `base`, or None when it has none."""
     if base.enum is not None:
         allowed = base.enum
-        listing = ", ".join(_format_atom(v) for v in sorted(allowed))
+        listing = ", ".join(format_atom(v) for v in sorted(allowed))
 
         def check_enum(atom: Any) -> Any:
             if atom not in allowed:
                 raise TransactionError(
                     "constraint violation",
-                    f"{_format_atom(atom)} is not one of the allowed values ([{listing}])",
+                    f"{format_atom(atom)} is not one of the allowed values ([{listing}])",
                 )
             return atom
 
@@ -147,12 +180,15 @@ def _range_checker(low: float | None, high: float | None) -> Callable[[Any], Any
     def check(atom: Any) -> Any:
         if (low is not None and atom < low) or (high is not None and atom > high):
             if low is not None and high is not None:
-                what = f"in the valid range {_format_atom(low)} to {_format_atom(high)} (inclusive)"
+                what = (
+                    f"is not in the valid range {format_atom(low)} to {format_atom(high)} "
+                    "(inclusive)"
+                )
             elif low is not None:
-                what = f"greater than or equal to {_format_atom(low)}"
+                what = f"is less than minimum allowed value {format_atom(low)}"
             else:
-                what = f"less than or equal to {_format_atom(high)}"
-            raise TransactionError("constraint violation", f"{_format_atom(atom)} is not {what}")
+                what = f"is greater than maximum allowed value {format_atom(high)}"
+            raise TransactionError("constraint violation", f"{format_atom(atom)} {what}")
         return atom
 
     return check
@@ -284,7 +320,7 @@ class ColumnCodec:
 
     def _map_pairs(self, value: Any, names: NamedUuids | None) -> dict[Any, Any]:
         if not (type(value) is list and len(value) == 2 and value[0] == "map"):
-            raise _syntax("expected map", value)
+            raise _syntax('expected ["map", <array>]', value)
         assert self._value is not None
         parse_key, parse_value = self._key, self._value
         out: dict[Any, Any] = {}
@@ -293,7 +329,7 @@ class ColumnCodec:
             raise _syntax('map must be ["map", [[key, value]...]]', value)
         for item in items:
             if type(item) is not list or len(item) != 2:
-                raise _syntax("map element must be [key, value]", item)
+                raise _syntax("expected 2-element array", item)
             key = parse_key(item[0], names)
             if key in out:
                 raise TransactionError("ovsdb error", "map contains duplicate key")
@@ -301,8 +337,10 @@ class ColumnCodec:
         return out
 
     def _count_error(self, n: int, value: Any) -> TransactionError:
-        high = "unlimited" if self.max == UNLIMITED else str(self.max)
         kind = "map" if self.is_map else "set"
+        if self.min == self.max == 1:
+            return _syntax(f"{kind} must have exactly one member but {n} are present", value)
+        high = "unlimited" if self.max == UNLIMITED else str(self.max)
         return _syntax(f"{kind} must have {self.min} to {high} members but {n} are present", value)
 
     # -- value -> JSON -------------------------------------------------------

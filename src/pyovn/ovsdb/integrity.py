@@ -17,6 +17,7 @@ from collections import Counter
 from typing import Any
 
 from pyovn.ovsdb.database import Change, Row, index_key
+from pyovn.ovsdb.datum import format_atom
 from pyovn.ovsdb.errors import TransactionError
 from pyovn.ovsdb.txn import Transaction
 
@@ -139,11 +140,14 @@ def _drop_dangling_weak(txn: Transaction, table_name: str, uuid: str, row: Row) 
             continue
         n = len(kept)
         if n < rc.codec.min:
+            dropped = 1 if rc.codec.scalar else len(value) - n
+            entry = txn.changes.get(table_name, {}).get(uuid)
+            inserted = " (inserted within this transaction)" if entry and entry[0] is None else ""
             raise TransactionError(
                 "constraint violation",
-                f"Deletion of weak reference(s) to deleted (or never-existing) rows from column "
-                f'"{rc.name}" in "{table_name}" row {uuid} caused this column to become '
-                "empty, but constraints on this column disallow an empty column.",
+                f"Deletion of {dropped} weak reference(s) to deleted (or never-existing) rows "
+                f'from column "{rc.name}" in "{table_name}" row {uuid}{inserted} caused this '
+                "column to become empty, but constraints on this column disallow an empty column.",
             )
         txn.writable(table_name, uuid)[rc.name] = kept
 
@@ -217,24 +221,50 @@ def _index_error(
     second: str,
 ) -> TransactionError:
     codecs = txn.db.tables[table].codecs
-    values = ", ".join(str(codecs[c].to_json(row[c])) for c in columns)
-    cols = ", ".join(columns)
-    plural = "s" if len(columns) > 1 else ""
+    pending = txn.changes.get(table, {})
+
+    def values(r: Row) -> str:
+        return _english([_datum_text(codecs[c].to_json(r[c])) for c in columns])
 
     def origin(u: str) -> str:
-        inserted = txn.changes.get(table, {}).get(u, (True, None))[0] is None
-        return (
-            "was inserted by this transaction"
-            if inserted
-            else "existed in the database before this transaction"
-        )
+        entry = pending.get(u)
+        if entry is None:
+            return (
+                "existed in the database before this transaction and was not modified by the "
+                "transaction"
+            )
+        old, _ = entry
+        if old is None:
+            return "was inserted by this transaction"
+        return f"had the following index values before the transaction: {values(old)}"
 
+    plural = "s" if len(columns) > 1 else ""
+    names = _english([f'"{c}"' for c in columns])
     return TransactionError(
         "constraint violation",
         f'Transaction causes multiple rows in "{table}" table to have identical values '
-        f'({values}) for index on column{plural} "{cols}".  First row, with UUID {first}, '
+        f"({values(row)}) for index on column{plural} {names}.  First row, with UUID {first}, "
         f"{origin(first)}.  Second row, with UUID {second}, {origin(second)}.",
     )
+
+
+def _english(items: list[str]) -> str:
+    """ "a", "a and b", "a, b, and c"."""
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + ", and " + items[-1]
+
+
+def _datum_text(value: Any) -> str:
+    """A datum in wire form as ovsdb-server writes it in messages."""
+    if isinstance(value, list) and len(value) == 2 and value[0] == "uuid":
+        return str(value[1])
+    if isinstance(value, list) and len(value) == 2 and value[0] == "set":
+        return "[" + ", ".join(_datum_text(v) for v in value[1]) + "]"
+    if isinstance(value, list) and len(value) == 2 and value[0] == "map":
+        pairs = (f"{_datum_text(k)}={_datum_text(v)}" for k, v in value[1])
+        return "{" + ", ".join(pairs) + "}"
+    return format_atom(value)
 
 
 def _finalize(txn: Transaction) -> list[Change]:
