@@ -10,6 +10,7 @@ transaction that a crash could still lose (group commit).
 """
 
 import asyncio
+import json
 import logging
 import uuid as uuidlib
 from collections import deque
@@ -77,7 +78,10 @@ class _SessionView:
         self, txn: Transaction, table: str, uuid: str, op: str, row: Row | None
     ) -> None:
         if self.served.read_only:
-            raise TransactionError("not allowed", f"database {self.served.name} is read-only")
+            raise TransactionError(
+                "not allowed",
+                f"{op} operation not allowed on table in reserved database {self.served.name}",
+            )
         checker = self.server.write_checker
         if checker is not None:
             checker(self.session, self.served, txn, table, uuid, op, row)
@@ -368,12 +372,12 @@ class OvsdbServer:
         version = {"monitor": 1, "monitor_cond": 2, "monitor_cond_since": 3}[method]
         params = msg.params
         served = self._served(params, method)
-        if len(params) < 3 or (version == 3 and len(params) < 4):
-            raise TransactionError("syntax error", f"{method} request has too few params")
+        if len(params) != (4 if version == 3 else 3):
+            raise TransactionError("syntax error", "invalid parameters", _dump(params))
         monitor_id = params[1]
         key = session.monitor_key(monitor_id)
         if key in session.monitors:
-            raise TransactionError("duplicate monitor ID", _dump(monitor_id))
+            raise TransactionError("syntax error", "duplicate monitor ID", _dump(monitor_id))
         monitor = parse_monitor_requests(served.db, params[2], version, monitor_id)
         result: Any = (
             self._monitor_since(served, monitor, params[3]) if version == 3 else monitor.initial()
@@ -395,14 +399,14 @@ class OvsdbServer:
     def _monitor_cond_change(self, session: Session, msg: Message) -> None:
         params = msg.params
         if len(params) != 3:
-            raise TransactionError("syntax error", "monitor_cond_change needs 3 params")
+            raise TransactionError("syntax error", "invalid parameters", _dump(params))
         old_key = session.monitor_key(params[0])
         monitor = session.monitors.get(old_key)
         if monitor is None:
-            raise TransactionError("unknown monitor session", _dump(params[0]))
+            raise TransactionError("syntax error", "unknown monitor session", _dump(params[0]))
         new_key = session.monitor_key(params[1])
         if new_key != old_key and new_key in session.monitors:
-            raise TransactionError("duplicate monitor ID", _dump(params[1]))
+            raise TransactionError("syntax error", "duplicate monitor ID", _dump(params[1]))
         updates = monitor.change_conditions(params[2])
         served = next(s for s in self.databases.values() if s.db is monitor.db)
         del session.monitors[old_key]
@@ -415,10 +419,14 @@ class OvsdbServer:
         self.send(session, encode_reply(msg.id, {}))
 
     def _monitor_cancel(self, session: Session, msg: Message) -> None:
-        key = session.monitor_key(msg.params[0] if msg.params else None)
+        if len(msg.params) != 1:
+            self.send(session, encode_error(msg.id, "invalid parameters"))
+            return
+        key = session.monitor_key(msg.params[0])
         monitor = session.monitors.pop(key, None)
         if monitor is None:
-            raise TransactionError("unknown monitor")
+            self.send(session, encode_error(msg.id, "unknown monitor"))
+            return
         for served in self.databases.values():
             served.monitors.pop((session.number, key), None)
         self.send(session, encode_reply(msg.id, {}))
@@ -449,15 +457,22 @@ class OvsdbServer:
                 "syntax error", f"{method} request params must be <id>", _dump(msg.params)
             )
         name = msg.params[0]
+        requested = self.locks.is_requested_by(session, name)
         if method == "unlock":
+            if not requested:
+                raise TransactionError(
+                    "syntax error", 'unlock: "unlock" without "lock" or "steal"', _dump(msg.params)
+                )
             events = self.locks.unlock(session, name)
             self.send(session, encode_reply(msg.id, {}))
+        elif requested:
+            raise TransactionError(
+                "syntax error", f'must issue "unlock" before new "{method}"', _dump(msg.params)
+            )
         elif method == "steal":
             events = self.locks.steal(session, name)
             self.send(session, encode_reply(msg.id, {"locked": True}))
         else:
-            if self.locks.is_requested_by(session, name):
-                raise TransactionError("duplicate lock", f"lock {name} already requested")
             locked = self.locks.lock(session, name)
             events = []
             self.send(session, encode_reply(msg.id, {"locked": locked}))
@@ -479,4 +494,4 @@ def _update_message(monitor: Monitor, body: bytes, txn_id: str) -> bytes:
 
 
 def _dump(value: Any) -> str:
-    return dumps(value).decode()
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
