@@ -60,6 +60,12 @@ class ServedDatabase:
     history_rows: int = 0
     #: The id of the last commit; random at start so no client "has" it.
     last_txn_id: str = field(default_factory=lambda: str(uuidlib.uuid4()))
+    #: The id of the state just before the oldest commit in `history`.
+    history_base: str = ""
+
+    def __post_init__(self) -> None:
+        self.history_base = self.last_txn_id
+
     monitors: dict[tuple[int, str], tuple[Session, Monitor, str]] = field(default_factory=dict)
 
 
@@ -306,7 +312,7 @@ class OvsdbServer:
         served.history.append((txn_id, changes))
         served.history_rows += len(changes)
         while served.history and served.history_rows > self.history_limit:
-            _, dropped = served.history.popleft()
+            served.history_base, dropped = served.history.popleft()
             served.history_rows -= len(dropped)
 
     def _notify_monitors(self, served: ServedDatabase, changes: list[Change], txn_id: str) -> None:
@@ -389,9 +395,11 @@ class OvsdbServer:
     def _monitor_since(self, served: ServedDatabase, monitor: Monitor, last: Any) -> list[Any]:
         if isinstance(last, str) and last == served.last_txn_id:
             return [True, served.last_txn_id, {}]
-        ids = [txn_id for txn_id, _ in served.history]
+        # A client may hold any state from the one before the oldest
+        # remembered commit on; `start` is the first commit it lacks.
+        ids = [served.history_base] + [txn_id for txn_id, _ in served.history]
         if isinstance(last, str) and last in ids:
-            start = ids.index(last) + 1
+            start = ids.index(last)
             batches = [changes for _, changes in list(served.history)[start:]]
             return [True, served.last_txn_id, monitor.updates(fold_changes(batches))]
         return [False, served.last_txn_id, monitor.initial()]
