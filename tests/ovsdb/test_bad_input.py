@@ -147,8 +147,8 @@ def test_oversized_message_closes_the_connection(tmp_path: Path, connect: Connec
     with ThreadedServer(sock, schema, max_message=4096):
         big = connect(sock)
         name = "x" * 10_000
-        big.send({"method": "transact", "params": [NB, {"op": "insert", "table": LS,
-                                                         "row": {"name": name}}], "id": 1})  # fmt: skip
+        insert = {"op": "insert", "table": LS, "row": {"name": name}}
+        big.send({"method": "transact", "params": [NB, insert], "id": 1})
         assert closed_by_server(big)
         small = connect(sock)
         small.transact(NB, {"op": "insert", "table": LS, "row": {"name": "fits"}})
