@@ -99,6 +99,15 @@ class LogFile:
         self.path = Path(path)
         self.fsync_enabled = fsync
         self._lock_fd = self._lock()
+        try:
+            self._load()
+        except BaseException:
+            # A file that cannot be opened must not stay locked by this process.
+            os.close(self._lock_fd)
+            raise
+
+    def _load(self) -> None:
+        path = self.path
         data = self._read()
         if data.startswith(_CLUSTER_MAGIC):
             raise StorageError(
