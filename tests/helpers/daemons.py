@@ -116,6 +116,7 @@ def start_pyovn_db(
     if not db.exists():
         args += ["--schema", schema]
     args += ["--remote", f"punix:{sock}", "--log-file", str(log), *(extra_args or [])]
+    sock.unlink(missing_ok=True)  # a killed server leaves its socket behind
     proc = subprocess.Popen(args, stdin=subprocess.DEVNULL)
     daemon = Daemon(name, proc, sock, log)
     try:
@@ -137,6 +138,7 @@ def start_real_ovsdb(tmp: Path, name: str, schema: str, db_file: Path | None = N
     sock = tmp / f"{name}.sock"
     pidfile = tmp / f"{name}.pid"
     log = tmp / f"{name}.log"
+    sock.unlink(missing_ok=True)
     subprocess.run(
         [
             "ovsdb-server",
