@@ -10,7 +10,6 @@ SB file pyovn wrote and serves the same flows.
 """
 
 import os
-import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +25,7 @@ from tests.helpers.daemons import (
     start_real_ovsdb,
     wait_for,
 )
+from tests.helpers.textdump import canonical_dump
 
 pytestmark = [pytest.mark.oracle, pytest.mark.e2e, needs_real_ovn, needs_shared]
 
@@ -38,28 +38,6 @@ DUMPS = [
     "reference-lflows.txt",
     "reference-lflow-stats.txt",
 ]
-UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
-
-def mask(text: str) -> str:
-    """The dump in canonical form: UUIDs masked, and since ovn-nbctl/ovn-sbctl
-    list rows in hash order (which differs from run to run even against the
-    same server), paragraphs and the children of every indented line sorted."""
-    paragraphs = [p for p in UUID.sub("<uuid>", text).split("\n\n") if p.strip()]
-    return "\n".join(sorted(_sorted_tree(p.splitlines()) for p in paragraphs))
-
-
-def _sorted_tree(lines: list[str]) -> str:
-    items = []
-    i = 0
-    while i < len(lines):
-        depth = len(lines[i]) - len(lines[i].lstrip())
-        j = i + 1
-        while j < len(lines) and len(lines[j]) - len(lines[j].lstrip()) > depth:
-            j += 1
-        items.append(lines[i] + "\n" + _sorted_tree(lines[i + 1 : j]))
-        i = j
-    return "".join(sorted(items))
 
 
 def write_env(rundir: Path) -> None:
@@ -149,8 +127,8 @@ def test_same_logical_flow_count(
 def test_same_dumps_as_with_real_servers(
     real_run: tuple[Path, int], pyovn_run: tuple[Path, Path, int], dump: str
 ) -> None:
-    ours = mask((pyovn_run[1] / dump).read_text())
-    assert ours == mask((real_run[0] / dump).read_text())
+    ours = canonical_dump((pyovn_run[1] / dump).read_text())
+    assert ours == canonical_dump((real_run[0] / dump).read_text())
     assert len(ours.splitlines()) > 10
 
 
@@ -167,6 +145,8 @@ def test_real_server_serves_the_sb_file_pyovn_wrote(pyovn_run: tuple[Path, Path,
         wait_for(lambda: (rundir / "sb.sock").exists(), 10, "real sb socket")
         assert flow_count(rundir) == 310
         flows = run("ovn-sbctl", f"--db=unix:{rundir}/sb.sock", "lflow-list", rundir=rundir)
-        assert mask(flows) == mask((pyovn_run[1] / "reference-lflows.txt").read_text())
+        assert canonical_dump(flows) == canonical_dump(
+            (pyovn_run[1] / "reference-lflows.txt").read_text()
+        )
     finally:
         real.stop()
