@@ -11,6 +11,7 @@ column type because conversion is the server's hottest path.
 """
 
 import json
+import random
 import re
 from collections.abc import Callable, Iterable
 from functools import cache
@@ -26,6 +27,7 @@ __all__ = [
     "codec_for",
     "format_atom",
     "is_uuid",
+    "new_uuid",
     "type_to_english",
 ]
 
@@ -48,6 +50,21 @@ class NamedUuids(Protocol):
     """Resolves `["named-uuid", name]` inside one transaction."""
 
     def resolve(self, name: str) -> str: ...
+
+
+_V4_MASK = ~((0xF << 76) | (0xC << 60)) & ((1 << 128) - 1)
+_V4_BITS = (0x4 << 76) | (0x8 << 60)
+
+
+def new_uuid() -> str:
+    """A fresh random (version 4) UUID as text.
+
+    Five times cheaper than `str(uuid.uuid4())`, which matters because every
+    inserted row and every commit takes one or two. UUIDs name rows; they are
+    not secrets, so `random` (seeded from the OS, reseeded after fork) will do.
+    """
+    h = f"{random.getrandbits(128) & _V4_MASK | _V4_BITS:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def is_uuid(text: Any) -> bool:

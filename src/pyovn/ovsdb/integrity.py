@@ -12,12 +12,11 @@ Then the surviving changes, minus no-op modifications, become `Change`s and
 are applied to the database.
 """
 
-import uuid as uuidlib
 from collections import Counter
 from typing import Any
 
 from pyovn.ovsdb.database import Change, Row, index_key
-from pyovn.ovsdb.datum import format_atom
+from pyovn.ovsdb.datum import format_atom, new_uuid
 from pyovn.ovsdb.errors import TransactionError
 from pyovn.ovsdb.txn import Transaction
 
@@ -273,6 +272,6 @@ def _finalize(txn: Transaction) -> list[Change]:
         if old is not None and new is not None:
             if all(old[c] == new[c] for c in new if c != "_version"):
                 continue
-            new["_version"] = str(uuidlib.uuid4())
+            new["_version"] = new_uuid()
         changes.append(Change(table_name, uuid, old, new))
     return changes

@@ -9,14 +9,13 @@ the commit itself fails.
 
 import json
 import re
-import uuid as uuidlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from pyovn.ovsdb.condition import compile_where, uuid_lookup
 from pyovn.ovsdb.database import Change, Database, Row, Table
-from pyovn.ovsdb.datum import ColumnCodec, is_uuid
+from pyovn.ovsdb.datum import ColumnCodec, is_uuid, new_uuid
 from pyovn.ovsdb.errors import TransactionError
 from pyovn.ovsdb.integrity import commit
 from pyovn.ovsdb.mutation import apply_mutations, parse_mutations
@@ -171,7 +170,7 @@ class _OperationRunner:
         for cname, error in table.default_errors.items():
             if cname not in values:
                 raise error
-        row["_version"] = str(uuidlib.uuid4())
+        row["_version"] = new_uuid()
         self.session.check_write(self.txn, table.name, uuid, "insert", row)
         self.txn.insert(table.name, uuid, row)
         return {"uuid": ["uuid", uuid]}
@@ -194,7 +193,7 @@ class _OperationRunner:
                 self.txn.names.uuids.setdefault(name, uuid)
             return uuid
         if name is None:
-            return str(uuidlib.uuid4())
+            return new_uuid()
         return self.txn.names.define(name, _dump(name))
 
     def _fill_row(

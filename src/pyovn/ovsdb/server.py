@@ -12,7 +12,6 @@ transaction that a crash could still lose (group commit).
 import asyncio
 import json
 import logging
-import uuid as uuidlib
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pyovn.ovsdb.database import Change, Database, Row
+from pyovn.ovsdb.datum import new_uuid
 from pyovn.ovsdb.errors import TransactionError
 from pyovn.ovsdb.jsonrpc import (
     DEFAULT_MAX_MESSAGE,
@@ -59,7 +59,7 @@ class ServedDatabase:
     history: deque[tuple[str, list[Change]]] = field(default_factory=deque)
     history_rows: int = 0
     #: The id of the last commit; random at start so no client "has" it.
-    last_txn_id: str = field(default_factory=lambda: str(uuidlib.uuid4()))
+    last_txn_id: str = field(default_factory=new_uuid)
     #: The id of the state just before the oldest commit in `history`.
     history_base: str = ""
 
@@ -104,7 +104,7 @@ class OvsdbServer:
         max_message: int = DEFAULT_MAX_MESSAGE,
         history_rows: int = 200_000,
     ) -> None:
-        self.server_id = str(uuidlib.uuid4())
+        self.server_id = new_uuid()
         self.max_message = max_message
         self.history_limit = history_rows
         self.databases: dict[str, ServedDatabase] = {}
@@ -299,7 +299,7 @@ class OvsdbServer:
 
     def _commit_done(self, served: ServedDatabase, outcome: Outcome) -> None:
         changes = outcome.changes
-        txn_id = str(uuidlib.uuid4())
+        txn_id = new_uuid()
         served.last_txn_id = txn_id
         self._remember(served, txn_id, changes)
         if served.storage is not None:

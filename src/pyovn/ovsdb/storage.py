@@ -21,12 +21,12 @@ import json
 import logging
 import os
 import time
-import uuid as uuidlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pyovn.ovsdb.database import Change, Database, Row, Table
+from pyovn.ovsdb.datum import new_uuid
 from pyovn.ovsdb.errors import StorageError
 from pyovn.ovsdb.schema import DatabaseSchema
 
@@ -295,4 +295,4 @@ def _row_record(table: Table, old: Row | None, new: Row | None) -> Any:
 def _fresh_version(uuid: str, value: Any) -> str:
     # _version is not stored in the log; any fresh UUID will do on replay.
     del uuid, value
-    return str(uuidlib.uuid4())
+    return new_uuid()
