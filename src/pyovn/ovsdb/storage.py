@@ -17,13 +17,14 @@ more valid records is an error, because cutting there would lose data.
 
 import fcntl
 import hashlib
-import json
 import logging
 import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from pyovn.ovsdb.database import Change, Database, Row, Table
 from pyovn.ovsdb.datum import new_uuid
@@ -39,7 +40,7 @@ _CLUSTER_MAGIC = b"OVSDB CLUSTER "
 
 
 def _record(obj: Any) -> bytes:
-    body = (json.dumps(obj, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
+    body = orjson.dumps(obj) + b"\n"
     return b"%s%d %s\n%s" % (_MAGIC, len(body), hashlib.sha1(body).hexdigest().encode(), body)
 
 
@@ -69,7 +70,7 @@ def _scan(data: bytes) -> _Scan:
         if hashlib.sha1(body).hexdigest().encode() != digest:
             return _Scan(records, pos, "record checksum mismatch")
         try:
-            records.append(json.loads(body))
+            records.append(orjson.loads(body))
         except ValueError:
             return _Scan(records, pos, "record is not valid JSON")
         pos = nl + 1 + length
