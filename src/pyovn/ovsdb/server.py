@@ -221,6 +221,13 @@ class OvsdbServer:
         else:
             session.write(data)
 
+    @staticmethod
+    def _write_storage(storage: LogFile) -> None:
+        storage.flush()
+        if storage.should_compact():
+            log.info("compacting %s", storage.path)
+            storage.compact()
+
     def _schedule_flush(self) -> None:
         if not self._flush_pending:
             self._flush_pending = True
@@ -230,10 +237,7 @@ class OvsdbServer:
         for served in self.databases.values():
             storage = served.storage
             if storage is not None and storage.has_pending:
-                storage.flush()
-                if storage.should_compact():
-                    log.info("compacting %s", storage.path)
-                    storage.compact()
+                self._write_storage(storage)
         self._flush_pending = False
         outbox, self._outbox = self._outbox, []
         for session, data in outbox:
@@ -302,9 +306,15 @@ class OvsdbServer:
         txn_id = new_uuid()
         served.last_txn_id = txn_id
         self._remember(served, txn_id, changes)
-        if served.storage is not None:
-            served.storage.append(changes, outcome.comments)
-            self._schedule_flush()
+        storage = served.storage
+        if storage is not None:
+            storage.append(changes, outcome.comments)
+            if storage.fsync_enabled:
+                self._schedule_flush()  # one fsync for every commit of this loop turn
+            else:
+                # Without fsync there is nothing to batch: write now, so the
+                # reply needs no extra turn of the event loop.
+                self._write_storage(storage)
         self._notify_monitors(served, changes, txn_id)
         self._retry_waits(served)
 
