@@ -72,13 +72,34 @@ _OP_MEMBERS: dict[str, tuple[tuple[str, str, bool], ...]] = {
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
+#: The handler method of each operation.
+_HANDLERS = {
+    "insert": "insert",
+    "select": "select",
+    "update": "update",
+    "mutate": "mutate",
+    "delete": "delete",
+    "wait": "wait",
+    "commit": "commit",
+    "abort": "abort",
+    "comment": "comment",
+    "assert": "assert_lock",
+}
+# type(True) is bool, so a boolean is never taken for a number here.
+_KIND_TYPES: dict[str, tuple[type, ...]] = {
+    "id": (str,),
+    "string": (str,),
+    "array": (list,),
+    "object": (dict,),
+    "boolean": (bool,),
+    "number": (int, float),
+}
+
+
 def _json_kind_ok(value: Any, kind: str) -> bool:
-    if kind == "id":
-        return isinstance(value, str) and _IDENTIFIER.match(value) is not None
-    if kind == "number":
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    expected = {"string": str, "array": list, "object": dict, "boolean": bool}[kind]
-    return isinstance(value, expected)
+    if type(value) not in _KIND_TYPES[kind]:
+        return False
+    return kind != "id" or _IDENTIFIER.match(value) is not None
 
 
 def execute(
@@ -114,18 +135,6 @@ class _OperationRunner:
         self.txn = txn
         self.session = session
         self.deadline_passed = waiting
-        self.handlers: dict[str, Callable[[dict[str, Any]], Any]] = {
-            "insert": self.insert,
-            "select": self.select,
-            "update": self.update,
-            "mutate": self.mutate,
-            "delete": self.delete,
-            "wait": self.wait,
-            "commit": self.commit,
-            "abort": self.abort,
-            "comment": self.comment,
-            "assert": self.assert_lock,
-        }
 
     def run(self, op: Any, index: int, total: int) -> Any:
         if not isinstance(op, dict):
@@ -138,9 +147,10 @@ class _OperationRunner:
         name = op["op"]
         if not isinstance(name, str):
             raise _parse_error(index, total, "Type mismatch for member 'op'.", op)
-        handler = self.handlers.get(name)
-        if handler is None:
+        method = _HANDLERS.get(name)
+        if method is None:
             raise _parse_error(index, total, f'No operation "{name}"', op)
+        handler: Callable[[dict[str, Any]], Any] = getattr(self, method)
         members = _OP_MEMBERS[name]
         for member, kind, required in members:
             if member not in op:
