@@ -79,13 +79,22 @@ def test_any_chunking_gives_the_same_messages(
     msgs: list[dict[str, Any]], seps: tuple[str, str], cuts: list[int], spaced: bool
 ) -> None:
     joiner = "\n " if spaced else ""
-    stream = joiner.join(json.dumps(m, separators=seps) for m in msgs).encode()
+    texts = [json.dumps(m, separators=seps).encode() for m in msgs]
+    stream = joiner.encode().join(texts)
+    ends = []  # where each message's closing bracket ends
+    offset = 0
+    for text in texts:
+        offset += len(text)
+        ends.append(offset)
+        offset += len(joiner)
     splitter = JsonStreamSplitter()
     got: list[Any] = []
     pos = 0
     for size in cuts:
         got += splitter.feed(stream[pos : pos + size])
         pos += size
+        # A message is delivered as soon as its last byte is in, never later.
+        assert len(got) == sum(end <= pos for end in ends)
     got += splitter.feed(stream[pos:])
     assert got == msgs
 
