@@ -111,6 +111,13 @@ class Table:
                     value.is_strong_ref if value is not None else False,
                 )
             )
+        #: The reference columns that hold at least one weak reference.
+        self.weak_ref_columns = [
+            rc
+            for rc in self.ref_columns
+            if (rc.key_table is not None and not rc.key_strong)
+            or (rc.value_table is not None and not rc.value_strong)
+        ]
         self.indexes = [IndexMap(cols) for cols in schema.indexes]
 
     def new_row(self) -> Row:
@@ -121,7 +128,9 @@ class Table:
         if row is None:
             return
         for rc in self.ref_columns:
-            yield from rc.targets(row[rc.name])
+            value = row[rc.name]
+            if value:  # most reference columns of most rows are empty sets
+                yield from rc.targets(value)
 
 
 class Database:

@@ -61,9 +61,10 @@ def _check_strong_targets(txn: Transaction) -> None:
             continue
         table = txn.db.tables[table_name]
         for rc in table.ref_columns:
-            if old is not None and old[rc.name] == new[rc.name]:
+            value = new[rc.name]
+            if not value or (old is not None and old[rc.name] == value):
                 continue
-            for ref_table, target, strong in rc.targets(new[rc.name]):
+            for ref_table, target, strong in rc.targets(value):
                 if strong and not txn.exists(ref_table, target):
                     raise TransactionError(
                         "referential integrity violation",
@@ -120,7 +121,7 @@ def _drop_weak_references(txn: Transaction) -> None:
         if new is None and old is not None:
             referrers |= db.weak_referrers.get(uuid, set())
     for table_name, uuid, _, new in list(txn.changed_rows()):
-        if new is not None and db.tables[table_name].ref_columns:
+        if new is not None and db.tables[table_name].weak_ref_columns:
             referrers.add((table_name, uuid))
     for table_name, uuid in referrers:
         row = txn.get(table_name, uuid)
@@ -130,10 +131,10 @@ def _drop_weak_references(txn: Transaction) -> None:
 
 def _drop_dangling_weak(txn: Transaction, table_name: str, uuid: str, row: Row) -> None:
     table = txn.db.tables[table_name]
-    for rc in table.ref_columns:
-        if rc.key_strong and (rc.value_table is None or rc.value_strong):
-            continue
+    for rc in table.weak_ref_columns:
         value = row[rc.name]
+        if not value:
+            continue
         kept = _without_dangling(txn, rc.codec.is_map, rc.codec.scalar, rc, value)
         if kept is value:
             continue
