@@ -353,6 +353,8 @@ class OvsdbServer:
         session.waits.append(pending)
 
     def _retry_waits(self, served: ServedDatabase) -> None:
+        if not any(session.waits for session in self.sessions):
+            return  # the usual case: nothing is blocked
         for session in list(self.sessions):
             for pending in list(session.waits):
                 if pending.db != served.name or pending not in session.waits:
