@@ -22,13 +22,19 @@ small and the same for every server:
                           update (median / p95 ms)
 
 Ratios are pyovn's speed over the real server's (>= 1 means pyovn is faster;
-for latencies that is real / pyovn). The --clients mode is described in
-benchmarks/ovsdb_clients.py.
+for latencies that is real / pyovn).
+
+The --clients mode measures pyovn's client (`OvsdbClient` + `Replica`)
+against the `ovs` Python IDL on the scale topology (shared/realovn/gen_nb.py)
+served by the real ovsdb-servers: initial sync time and memory of the NB and
+of the SB the real ovn-northd builds for it, and per-update processing.
 """
 
 import argparse
 import asyncio
+import gc
 import itertools
+import os
 import shutil
 import statistics
 import subprocess
@@ -367,6 +373,213 @@ def bench_servers(quick: bool, only: list[str], rounds: int) -> None:
     print_table(results)
 
 
+# -- clients: pyovn Replica against ovs.db.idl ------------------------------------
+SHARED_REALOVN = Path(__file__).resolve().parents[2] / "shared" / "realovn"
+UPDATES = 2000
+MARK_PORT = "vm0a-0"
+
+
+def _rss_mib() -> tuple[float, float]:
+    """(VmRSS, VmHWM) of this process in MiB."""
+    fields = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            fields[key] = int(value.split()[0]) / 1024
+    return fields["VmRSS"], fields["VmHWM"]
+
+
+def _report(**values: Any) -> None:
+    print("RESULT " + orjson.dumps(values).decode(), flush=True)
+
+
+def _child_pyovn(remote: str, db: str, follow: bool) -> None:
+    """Initial sync (and, with `follow`, UPDATES updates) with pyovn's Replica."""
+    from pyovn.ovsdb.client import OvsdbClient
+    from pyovn.ovsdb.replica import Replica
+
+    async def main() -> None:
+        base = _rss_mib()[0]
+        start, cpu0 = time.perf_counter(), time.process_time()
+        client = await OvsdbClient(remote).connect()
+        replica = Replica(client, db)
+        await replica.start()
+        sync_s, sync_cpu = time.perf_counter() - start, time.process_time() - cpu0
+        gc.collect()
+        rss, hwm = _rss_mib()
+        rows = sum(len(t.rows) for t in replica.tables.values())
+        _report(sync_s=sync_s, sync_cpu_s=sync_cpu, rss_mib=rss - base, hwm_mib=hwm, rows=rows)
+        if follow:
+            done = asyncio.Event()
+
+            def listen(changes: list[Any]) -> None:
+                last = f"pyovn-{UPDATES - 1}"
+                for ch in changes:
+                    new = ch.new
+                    if (
+                        new
+                        and new.get("name") == MARK_PORT
+                        and new["external_ids"].get("seq") == last
+                    ):
+                        done.set()
+
+            replica.listeners.append(listen)
+            print("READY", flush=True)
+            start, cpu0 = time.perf_counter(), time.process_time()
+            await done.wait()
+            _report(
+                updates_wall_s=time.perf_counter() - start,
+                update_cpu_us=1e6 * (time.process_time() - cpu0) / UPDATES,
+            )
+        await client.close()
+
+    asyncio.run(main())
+
+
+def _child_idl(remote: str, db: str, schema_file: str, follow: bool) -> None:
+    """The same with the `ovs` Python IDL."""
+    import ovs.db.idl
+    import ovs.poller
+
+    base = _rss_mib()[0]
+    start, cpu0 = time.perf_counter(), time.process_time()
+    helper = ovs.db.idl.SchemaHelper(location=schema_file)
+    helper.register_all()
+    idl = ovs.db.idl.Idl(remote, helper, leader_only=False)
+
+    def spin(until: Callable[[], bool]) -> None:
+        while not until():
+            idl.run()
+            poller = ovs.poller.Poller()
+            idl.wait(poller)
+            poller.timer_wait(10)  # the IDL registers nothing to wait on while connecting
+            poller.block()
+
+    spin(lambda: idl.state == idl.IDL_S_MONITORING and idl.change_seqno > 0)
+    sync_s, sync_cpu = time.perf_counter() - start, time.process_time() - cpu0
+    gc.collect()
+    rss, hwm = _rss_mib()
+    rows = sum(len(t.rows) for t in idl.tables.values())
+    _report(sync_s=sync_s, sync_cpu_s=sync_cpu, rss_mib=rss - base, hwm_mib=hwm, rows=rows)
+    if follow:
+        ports = idl.tables["Logical_Switch_Port"].rows.values()
+        (mark,) = [p for p in ports if p.name == MARK_PORT]
+        print("READY", flush=True)
+        start, cpu0 = time.perf_counter(), time.process_time()
+        spin(lambda: mark.external_ids.get("seq") == f"idl-{UPDATES - 1}")
+        _report(
+            updates_wall_s=time.perf_counter() - start,
+            update_cpu_us=1e6 * (time.process_time() - cpu0) / UPDATES,
+        )
+    idl.close()
+
+
+def _measure(
+    kind: str, remote: str, db: str, schema: Path, nb_socket: Path | None
+) -> dict[str, Any]:
+    """Run one client in a fresh process; with `nb_socket`, time UPDATES updates too."""
+    args = [sys.executable, __file__, "--client-child", kind, remote, db, str(schema)]
+    if nb_socket is not None:
+        args.append("follow")
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    out: dict[str, Any] = {}
+    for line in proc.stdout:
+        if line.startswith("RESULT "):
+            out.update(orjson.loads(line[7:]))
+        elif line.startswith("READY") and nb_socket is not None:
+            out.update(asyncio.run(_drive_updates(nb_socket, kind)))
+    if proc.wait() != 0:
+        raise SystemExit(f"{kind} client failed on {db}")
+    return out
+
+
+async def _drive_updates(nb_socket: Path, token: str) -> dict[str, Any]:
+    """UPDATES one-column updates of one port, sent back to back (the child
+    times how long it takes to see them all, and the CPU it spends)."""
+    rpc = await Rpc.open(nb_socket)
+    start = time.perf_counter()
+    for i in range(UPDATES):
+        await rpc.transact(
+            [
+                {
+                    "op": "update",
+                    "table": "Logical_Switch_Port",
+                    "where": [["name", "==", MARK_PORT]],
+                    "row": {"external_ids": ["map", [["seq", f"{token}-{i}"]]]},
+                }
+            ]
+        )
+    rpc.close()
+    return {"writer_s": time.perf_counter() - start}
+
+
+def bench_clients(ports: int) -> None:
+    """Initial sync time and memory of the NB with `ports` ports (gen_nb.py)
+    and of the SB the real ovn-northd builds for it; per-update processing."""
+    gen = SHARED_REALOVN / "gen_nb.py"
+    if not gen.exists() or shutil.which("ovn-northd") is None:
+        raise SystemExit(f"needs the real OVN and {gen} (the scale topology generator)")
+    tenants = max(1, ports // 50)
+    with tempfile.TemporaryDirectory(prefix="ovsdb-clients-") as tmpdir:
+        run = Path(tmpdir)
+        env = {**os.environ, "NO_NORTHD": "1"}
+        subprocess.run(
+            [SHARED_REALOVN / "start.sh", run], check=True, env=env, stdout=subprocess.DEVNULL
+        )
+        try:
+            nb, sb = f"unix:{run}/nb.sock", f"unix:{run}/sb.sock"
+            t0 = time.perf_counter()
+            subprocess.run(
+                [sys.executable, gen, "-N", str(tenants), "-P", "25", "--db", nb], check=True
+            )
+            print(
+                f"NB loaded: {tenants} tenants x 2 switches x 25 ports "
+                f"({time.perf_counter() - t0:.1f} s)",
+                file=sys.stderr,
+            )
+            subprocess.run([SHARED_REALOVN / "start_northd.sh", run], check=True)
+            subprocess.run(
+                ["ovn-nbctl", f"--db={nb}", "--timeout=3600", "--wait=sb", "sync"], check=True
+            )
+            subprocess.run(["kill", (run / "northd.pid").read_text().strip()], check=True)
+            print(f"SB built by ovn-northd ({time.perf_counter() - t0:.1f} s)", file=sys.stderr)
+            results: dict[tuple[str, str], dict[str, Any]] = {}
+            nb_schema = Path("/usr/share/ovn/ovn-nb.ovsschema")
+            sb_schema = Path("/usr/share/ovn/ovn-sb.ovsschema")
+            for kind in ("pyovn", "idl"):
+                for db, remote, schema, follow in (
+                    ("OVN_Northbound", nb, nb_schema, run / "nb.sock"),
+                    ("OVN_Southbound", sb, sb_schema, None),
+                ):
+                    print(f"... {kind} {db}", file=sys.stderr)
+                    results[(kind, db)] = _measure(kind, remote, db, schema, follow)
+        finally:
+            subprocess.run([SHARED_REALOVN / "stop.sh", run], stdout=subprocess.DEVNULL)
+    print_clients(results)
+
+
+def print_clients(results: dict[tuple[str, str], dict[str, Any]]) -> None:
+    print(f"{'':42}{'pyovn Replica':>16}{'ovs.db.idl':>14}{'idl/pyovn':>11}")
+
+    def row(label: str, db: str, key: str, fmt: str) -> None:
+        a, b = results[("pyovn", db)].get(key), results[("idl", db)].get(key)
+        if a is None or b is None:
+            return
+        print(f"{label:42}{a:>16{fmt}}{b:>14{fmt}}{b / a:>10.2f}x")
+
+    for db in ("OVN_Northbound", "OVN_Southbound"):
+        rows = results[("pyovn", db)]["rows"]
+        print(f"{db} ({rows} rows)")
+        row("  initial sync, wall (s)", db, "sync_s", ".2f")
+        row("  initial sync, CPU (s)", db, "sync_cpu_s", ".2f")
+        row("  memory of the replica (MiB RSS)", db, "rss_mib", ".0f")
+        row("  peak RSS of the process (MiB)", db, "hwm_mib", ".0f")
+    db = "OVN_Northbound"
+    row(f"  {UPDATES} updates, client CPU per update (us)", db, "update_cpu_us", ".0f")
+    row(f"  {UPDATES} updates, wall until all seen (s)", db, "updates_wall_s", ".2f")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a fifth of the transactions")
@@ -374,11 +587,16 @@ def main() -> None:
     parser.add_argument("--servers", default="", help="comma-separated subset of servers")
     parser.add_argument("--clients", action="store_true", help="pyovn Replica vs ovs.db.idl")
     parser.add_argument("--ports", type=int, default=10_000, help="ports for --clients")
+    parser.add_argument("--client-child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.client_child:
+        kind, remote, db, schema, *follow = args.client_child
+        if kind == "pyovn":
+            _child_pyovn(remote, db, bool(follow))
+        else:
+            _child_idl(remote, db, schema, bool(follow))
+        return
     if args.clients:
-        sys.path.insert(0, str(Path(__file__).parent))
-        from ovsdb_clients import bench_clients  # type: ignore[import-not-found]
-
         bench_clients(args.ports)
         return
     bench_servers(args.quick, [s for s in args.servers.split(",") if s], args.rounds)
