@@ -8,6 +8,7 @@ it (an error, Ctrl-C), every daemon it started is stopped on the way out.
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -74,7 +75,7 @@ class DbServer:
         assert self.proc is not None
         sock = self.run.socket(self.name)
         deadline = time.monotonic() + START_TIMEOUT
-        while not sock.exists():
+        while not _accepts_connections(sock):
             if self.proc.poll() is not None:
                 raise CloudError(f"{self.name} server exited at start: {self._last_words()}")
             if time.monotonic() > deadline:
@@ -100,6 +101,19 @@ class DbServer:
         stderr = self.run.path / f"{self.name}.stderr"
         if stderr.exists() and not stderr.stat().st_size:
             stderr.unlink()
+
+
+def _accepts_connections(sock: Path) -> bool:
+    """Whether the server listens yet (the socket file appears at bind(), a
+    moment before listen())."""
+    probe = socket.socket(socket.AF_UNIX)
+    try:
+        probe.connect(str(sock))
+    except OSError:
+        return False
+    finally:
+        probe.close()
+    return True
 
 
 def _refuse_if_running(pidfile: Path) -> None:
