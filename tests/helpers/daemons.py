@@ -9,6 +9,7 @@ import contextlib
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -39,6 +40,19 @@ needs_real_ovn = pytest.mark.skipif(
     reason="the real OVN (Debian ovn-central) is not installed",
 )
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared is not present")
+
+
+def accepts_connections(sock: Path) -> bool:
+    """Whether a server listens on the unix socket `sock` (it exists between
+    bind() and listen() too, when connecting is still refused)."""
+    probe = socket.socket(socket.AF_UNIX)
+    try:
+        probe.connect(str(sock))
+    except OSError:
+        return False
+    finally:
+        probe.close()
+    return True
 
 
 def wait_for(predicate, timeout: float = 10.0, what: str = "condition") -> None:  # type: ignore[no-untyped-def]
@@ -116,10 +130,11 @@ def start_pyovn_db(
     if not db.exists():
         args += ["--schema", schema]
     args += ["--remote", f"punix:{sock}", "--log-file", str(log), *(extra_args or [])]
+    sock.unlink(missing_ok=True)  # a killed server leaves its socket behind
     proc = subprocess.Popen(args, stdin=subprocess.DEVNULL)
     daemon = Daemon(name, proc, sock, log)
     try:
-        wait_for(lambda: sock.exists() or proc.poll() is not None, 20, f"{name} socket")
+        wait_for(lambda: accepts_connections(sock) or proc.poll() is not None, 20, f"{name} socket")
     except TimeoutError:
         daemon.stop()
         raise
@@ -137,6 +152,7 @@ def start_real_ovsdb(tmp: Path, name: str, schema: str, db_file: Path | None = N
     sock = tmp / f"{name}.sock"
     pidfile = tmp / f"{name}.pid"
     log = tmp / f"{name}.log"
+    sock.unlink(missing_ok=True)
     subprocess.run(
         [
             "ovsdb-server",
@@ -152,7 +168,7 @@ def start_real_ovsdb(tmp: Path, name: str, schema: str, db_file: Path | None = N
         check=True,
     )
     daemon = Daemon(name, None, sock, log, pidfile)
-    wait_for(sock.exists, 10, f"real {name} socket")
+    wait_for(lambda: accepts_connections(sock), 10, f"real {name} socket")
     return daemon
 
 

@@ -21,6 +21,12 @@ class RawRpc:
     def close(self) -> None:
         self.sock.close()
 
+    def __enter__(self) -> "RawRpc":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def send_bytes(self, data: bytes) -> None:
         self.sock.sendall(data)
 

@@ -12,6 +12,7 @@ import typer
 from pyovn import __version__
 from pyovn.cli.dataplane import ofproto_trace_command
 from pyovn.cli.db import db_app
+from pyovn.cli.demo import demo_command
 from pyovn.cli.lflow import lflow_app
 from pyovn.cli.northd import northd_command
 from pyovn.errors import PyovnError
@@ -27,6 +28,7 @@ app.add_typer(db_app, name="db")
 app.command("northd")(northd_command)
 app.add_typer(lflow_app, name="lflow")
 app.command("ofproto-trace")(ofproto_trace_command)
+app.command("demo")(demo_command)
 
 
 @app.command("version")

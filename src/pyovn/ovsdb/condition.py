@@ -10,9 +10,9 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
-from pyovn.ovsdb.datum import ColumnCodec, NamedUuids, codec_for
+from pyovn.ovsdb.datum import ColumnCodec, NamedUuids, codec_for, type_to_english
 from pyovn.ovsdb.errors import TransactionError
-from pyovn.ovsdb.schema import AtomicType, TableSchema
+from pyovn.ovsdb.schema import AtomicType, ColumnType, TableSchema
 
 __all__ = ["Predicate", "compile_where", "uuid_lookup"]
 
@@ -83,18 +83,21 @@ def _compile_clause(
 ) -> Predicate:
     if allow_bool and isinstance(clause, bool):
         return _always if clause else _never
-    if not (isinstance(clause, list) and len(clause) == 3 and isinstance(clause[0], str)):
-        raise TransactionError(
-            "syntax error", "condition must be [column, function, value]", _dump(clause)
-        )
+    if not (
+        isinstance(clause, list)
+        and len(clause) == 3
+        and isinstance(clause[0], str)
+        and isinstance(clause[1], str)
+    ):
+        raise TransactionError("syntax error", "Parse error in condition.", _dump(clause))
     cname, function, arg = clause
     column = table.columns.get(cname)
     if column is None:
         raise TransactionError(
-            "syntax error", f"No column {cname} in table {table.name}.", _dump(clause)
+            "unknown column", f"No column {cname} in table {table.name}.", _dump(clause)
         )
     if function not in _FUNCTIONS:
-        raise TransactionError("syntax error", f"unknown function {function}", _dump(clause))
+        raise TransactionError("unknown function", f"No function named {function}.")
     codec = codec_for(column.type)
     get = _getter(cname)
     if function in _RELATIONAL:
@@ -121,17 +124,14 @@ def _relational(
     ctype = codec.type
     numeric = ctype.key.type in (AtomicType.INTEGER, AtomicType.REAL)
     if ctype.is_map or ctype.max != 1 or not numeric:
-        type_name = _type_name(codec)
         raise TransactionError(
             "syntax error",
             f'Type mismatch: "{function}" operator may not be applied to column '
-            f"{cname} of type {type_name}.",
+            f"{cname} of type {type_to_english(ctype)}.",
             _dump(clause),
         )
-    value = codec.atoms_from_json(arg, names)
-    if len(value) != 1:
-        raise TransactionError("syntax error", "relational argument must be one atom", _dump(arg))
-    (bound,) = value
+    # The argument is one atom of the key type, even for an optional column.
+    bound = codec_for(ColumnType(ctype.key)).from_json(arg, names)
     op = _RELATIONAL[function]
     if ctype.is_scalar:
         return lambda uuid, row: bool(op(get(uuid, row), bound))
@@ -184,15 +184,5 @@ def _map_excludes(current: dict[Any, Any], items: list[tuple[Any, Any]]) -> bool
     return not any(k in current and current[k] == v for k, v in items)
 
 
-def _type_name(codec: ColumnCodec) -> str:
-    ctype = codec.type
-    if ctype.is_scalar:
-        return str(ctype.key.type)
-    if ctype.is_map:
-        assert ctype.value is not None
-        return f"map of {ctype.key.type} to {ctype.value.type}"
-    return f"set of {ctype.key.type}"
-
-
 def _dump(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"))
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pyovn.ovsdb.datum import ColumnCodec, codec_for
+from pyovn.ovsdb.errors import TransactionError
 from pyovn.ovsdb.schema import DatabaseSchema, TableSchema
 
 __all__ = ["Change", "Database", "IndexMap", "Row", "Table", "index_key"]
@@ -88,6 +89,13 @@ class Table:
             name: codec_for(col.type) for name, col in schema.user_columns.items()
         }
         self.defaults: Row = {name: codec.default for name, codec in self.codecs.items()}
+        #: Columns whose default value breaks their own constraints: an insert
+        #: must give them a value.
+        self.default_errors: dict[str, TransactionError] = {}
+        for name, codec in self.codecs.items():
+            error = codec.default_violation()
+            if error is not None:
+                self.default_errors[name] = error
         self.ref_columns: list[RefColumn] = []
         for name, col in schema.user_columns.items():
             key, value = col.type.key, col.type.value
@@ -103,6 +111,13 @@ class Table:
                     value.is_strong_ref if value is not None else False,
                 )
             )
+        #: The reference columns that hold at least one weak reference.
+        self.weak_ref_columns = [
+            rc
+            for rc in self.ref_columns
+            if (rc.key_table is not None and not rc.key_strong)
+            or (rc.value_table is not None and not rc.value_strong)
+        ]
         self.indexes = [IndexMap(cols) for cols in schema.indexes]
 
     def new_row(self) -> Row:
@@ -113,7 +128,9 @@ class Table:
         if row is None:
             return
         for rc in self.ref_columns:
-            yield from rc.targets(row[rc.name])
+            value = row[rc.name]
+            if value:  # most reference columns of most rows are empty sets
+                yield from rc.targets(value)
 
 
 class Database:

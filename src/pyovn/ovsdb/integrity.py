@@ -12,11 +12,11 @@ Then the surviving changes, minus no-op modifications, become `Change`s and
 are applied to the database.
 """
 
-import uuid as uuidlib
 from collections import Counter
 from typing import Any
 
 from pyovn.ovsdb.database import Change, Row, index_key
+from pyovn.ovsdb.datum import format_atom, new_uuid
 from pyovn.ovsdb.errors import TransactionError
 from pyovn.ovsdb.txn import Transaction
 
@@ -61,9 +61,10 @@ def _check_strong_targets(txn: Transaction) -> None:
             continue
         table = txn.db.tables[table_name]
         for rc in table.ref_columns:
-            if old is not None and old[rc.name] == new[rc.name]:
+            value = new[rc.name]
+            if not value or (old is not None and old[rc.name] == value):
                 continue
-            for ref_table, target, strong in rc.targets(new[rc.name]):
+            for ref_table, target, strong in rc.targets(value):
                 if strong and not txn.exists(ref_table, target):
                     raise TransactionError(
                         "referential integrity violation",
@@ -120,7 +121,7 @@ def _drop_weak_references(txn: Transaction) -> None:
         if new is None and old is not None:
             referrers |= db.weak_referrers.get(uuid, set())
     for table_name, uuid, _, new in list(txn.changed_rows()):
-        if new is not None and db.tables[table_name].ref_columns:
+        if new is not None and db.tables[table_name].weak_ref_columns:
             referrers.add((table_name, uuid))
     for table_name, uuid in referrers:
         row = txn.get(table_name, uuid)
@@ -130,20 +131,23 @@ def _drop_weak_references(txn: Transaction) -> None:
 
 def _drop_dangling_weak(txn: Transaction, table_name: str, uuid: str, row: Row) -> None:
     table = txn.db.tables[table_name]
-    for rc in table.ref_columns:
-        if rc.key_strong and (rc.value_table is None or rc.value_strong):
-            continue
+    for rc in table.weak_ref_columns:
         value = row[rc.name]
+        if not value:
+            continue
         kept = _without_dangling(txn, rc.codec.is_map, rc.codec.scalar, rc, value)
         if kept is value:
             continue
         n = len(kept)
         if n < rc.codec.min:
+            dropped = 1 if rc.codec.scalar else len(value) - n
+            entry = txn.changes.get(table_name, {}).get(uuid)
+            inserted = " (inserted within this transaction)" if entry and entry[0] is None else ""
             raise TransactionError(
                 "constraint violation",
-                f"Deletion of weak reference(s) to deleted (or never-existing) rows from column "
-                f'"{rc.name}" in "{table_name}" row {uuid} caused this column to become '
-                "empty, but constraints on this column disallow an empty column.",
+                f"Deletion of {dropped} weak reference(s) to deleted (or never-existing) rows "
+                f'from column "{rc.name}" in "{table_name}" row {uuid}{inserted} caused this '
+                "column to become empty, but constraints on this column disallow an empty column.",
             )
         txn.writable(table_name, uuid)[rc.name] = kept
 
@@ -217,24 +221,50 @@ def _index_error(
     second: str,
 ) -> TransactionError:
     codecs = txn.db.tables[table].codecs
-    values = ", ".join(str(codecs[c].to_json(row[c])) for c in columns)
-    cols = ", ".join(columns)
-    plural = "s" if len(columns) > 1 else ""
+    pending = txn.changes.get(table, {})
+
+    def values(r: Row) -> str:
+        return _english([_datum_text(codecs[c].to_json(r[c])) for c in columns])
 
     def origin(u: str) -> str:
-        inserted = txn.changes.get(table, {}).get(u, (True, None))[0] is None
-        return (
-            "was inserted by this transaction"
-            if inserted
-            else "existed in the database before this transaction"
-        )
+        entry = pending.get(u)
+        if entry is None:
+            return (
+                "existed in the database before this transaction and was not modified by the "
+                "transaction"
+            )
+        old, _ = entry
+        if old is None:
+            return "was inserted by this transaction"
+        return f"had the following index values before the transaction: {values(old)}"
 
+    plural = "s" if len(columns) > 1 else ""
+    names = _english([f'"{c}"' for c in columns])
     return TransactionError(
         "constraint violation",
         f'Transaction causes multiple rows in "{table}" table to have identical values '
-        f'({values}) for index on column{plural} "{cols}".  First row, with UUID {first}, '
+        f"({values(row)}) for index on column{plural} {names}.  First row, with UUID {first}, "
         f"{origin(first)}.  Second row, with UUID {second}, {origin(second)}.",
     )
+
+
+def _english(items: list[str]) -> str:
+    """ "a", "a and b", "a, b, and c"."""
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + ", and " + items[-1]
+
+
+def _datum_text(value: Any) -> str:
+    """A datum in wire form as ovsdb-server writes it in messages."""
+    if isinstance(value, list) and len(value) == 2 and value[0] == "uuid":
+        return str(value[1])
+    if isinstance(value, list) and len(value) == 2 and value[0] == "set":
+        return "[" + ", ".join(_datum_text(v) for v in value[1]) + "]"
+    if isinstance(value, list) and len(value) == 2 and value[0] == "map":
+        pairs = (f"{_datum_text(k)}={_datum_text(v)}" for k, v in value[1])
+        return "{" + ", ".join(pairs) + "}"
+    return format_atom(value)
 
 
 def _finalize(txn: Transaction) -> list[Change]:
@@ -243,6 +273,6 @@ def _finalize(txn: Transaction) -> list[Change]:
         if old is not None and new is not None:
             if all(old[c] == new[c] for c in new if c != "_version"):
                 continue
-            new["_version"] = str(uuidlib.uuid4())
+            new["_version"] = new_uuid()
         changes.append(Change(table_name, uuid, old, new))
     return changes

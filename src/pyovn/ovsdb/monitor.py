@@ -54,7 +54,7 @@ class Monitor:
             if not mt.initial:
                 continue
             rows = {
-                uuid: self._row_update_new(mt, row, "initial")
+                uuid: self._row_update_new(mt, uuid, row, "initial")
                 for uuid, row in mt.table.rows.items()
                 if mt.matches(uuid, row)
             }
@@ -82,26 +82,29 @@ class Monitor:
         if now and not was:
             if not mt.insert:
                 return None
-            return self._row_update_new(mt, ch.new, "insert")
+            return self._row_update_new(mt, ch.uuid, ch.new, "insert")
         if was and not now:
             if not mt.delete:
                 return None
             assert ch.old is not None
             if self.version == 1:
-                return {"old": _full_row(mt, ch.old)}
+                return {"old": _full_row(mt, ch.uuid, ch.old)}
             return {"delete": None}
         if not (was and now) or not mt.modify:
             return None
         assert ch.old is not None and ch.new is not None
-        return self._modify(mt, ch.old, ch.new)
+        return self._modify(mt, ch.uuid, ch.old, ch.new)
 
-    def _row_update_new(self, mt: MonitorTable, row: Row | None, kind: str) -> Any:
+    def _row_update_new(self, mt: MonitorTable, uuid: str, row: Row | None, kind: str) -> Any:
         assert row is not None
         if self.version == 1:
-            return {"new": _full_row(mt, row)}
+            return {"new": _full_row(mt, uuid, row)}
         codecs = mt.table.codecs
         body: dict[str, Any] = {}
         for c in mt.columns:
+            if c == "_uuid":
+                body[c] = ["uuid", uuid]
+                continue
             value = row[c]
             if c == "_version":
                 body[c] = ["uuid", value]
@@ -111,14 +114,14 @@ class Monitor:
                 body[c] = codec.to_json(value)
         return {kind: body}
 
-    def _modify(self, mt: MonitorTable, old: Row, new: Row) -> Any:
+    def _modify(self, mt: MonitorTable, uuid: str, old: Row, new: Row) -> Any:
         codecs = mt.table.codecs
-        changed = [c for c in mt.columns if old[c] != new[c]]
+        changed = [c for c in mt.columns if c != "_uuid" and old[c] != new[c]]
         if not changed or changed == ["_version"]:
             return None
         if self.version == 1:
             old_part = {c: _column_json(mt, c, old[c]) for c in changed}
-            return {"old": old_part, "new": _full_row(mt, new)}
+            return {"old": old_part, "new": _full_row(mt, uuid, new)}
         body: dict[str, Any] = {}
         for c in changed:
             if c == "_version":
@@ -145,7 +148,7 @@ class Monitor:
                 was = mt.matches(uuid, row)
                 now = predicate is None or predicate(uuid, row)
                 if now and not was and mt.insert:
-                    rows[uuid] = self._row_update_new(mt, row, "insert")
+                    rows[uuid] = self._row_update_new(mt, uuid, row, "insert")
                 elif was and not now and mt.delete:
                     rows[uuid] = {"delete": None}
             mt.where, mt.predicate = where, predicate
@@ -157,7 +160,7 @@ class Monitor:
 def parse_monitor_requests(db: Database, requests: Any, version: int, monitor_id: Any) -> Monitor:
     """Build a Monitor from the <monitor-requests>/<monitor-cond-requests> object."""
     if not isinstance(requests, dict):
-        raise TransactionError("syntax error", "monitor requests must be an object")
+        raise TransactionError("syntax error", "monitor-requests must be object", _dump(requests))
     monitor = Monitor(monitor_id, db, version)
     for name, reqs in requests.items():
         table = db.tables.get(name)
@@ -168,42 +171,66 @@ def parse_monitor_requests(db: Database, requests: Any, version: int, monitor_id
             mt = _table_request(table, req, version)
             existing = monitor.tables.get(name)
             if existing is not None:
-                existing.columns.extend(c for c in mt.columns if c not in existing.columns)
+                # Several requests for one table may not share a column.
+                for c in mt.columns:
+                    if c in existing.columns:
+                        raise TransactionError(
+                            "syntax error", f"column {c} mentioned more than once",
+                            _dump(req.get("columns")),
+                        )  # fmt: skip
+                existing.columns.extend(mt.columns)
             else:
                 monitor.tables[name] = mt
     return monitor
 
 
 def _table_request(table: Table, req: Any, version: int) -> MonitorTable:
+    where_ = f"Parsing table {table.name}"
     if not isinstance(req, dict):
-        raise TransactionError(
-            "syntax error", f"monitor request for {table.name} must be an object"
-        )
+        raise TransactionError("syntax error", f"{where_} failed: Object expected.")
+    allowed = {"columns", "select"} | ({"where"} if version > 1 else set())
     columns = req.get("columns")
     if columns is None:
         columns = [c for c in table.schema.columns if c != "_uuid"]
-    elif not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
-        raise TransactionError("syntax error", '"columns" must be an array of column names')
+    elif not isinstance(columns, list):
+        raise _member_error(f"{where_} failed", "Type mismatch for member 'columns'.", req)
     for c in columns:
-        if c not in table.schema.columns or c == "_uuid":
-            raise TransactionError("syntax error", f"{c} is not a valid column name")
+        if not isinstance(c, str) or c not in table.schema.columns:
+            raise TransactionError(
+                "syntax error", f"{c} is not a valid column name", _dump(columns)
+            )
     # A column listed twice would be reported twice; ovsdb-server rejects it.
-    if len(set(columns)) != len(columns):
-        raise TransactionError("syntax error", "column is mentioned more than once")
+    for index, c in enumerate(columns):
+        if c in columns[:index]:
+            raise TransactionError(
+                "syntax error", f"column {c} mentioned more than once", _dump(columns)
+            )
     mt = MonitorTable(table, list(columns))
     select = req.get("select")
     if select is not None:
         if not isinstance(select, dict):
-            raise TransactionError("syntax error", '"select" must be an object')
+            raise _member_error(f"{where_} failed", "Type mismatch for member 'select'.", req)
         for key in _SELECT_KEYS:
             value = select.get(key, True)
             if not isinstance(value, bool):
-                raise TransactionError("syntax error", f'"select" member {key} must be a boolean')
+                raise _member_error(
+                    f"{where_} select failed", f"Type mismatch for member '{key}'.", select
+                )
             setattr(mt, key, value)
+        for key in sorted(set(select) - set(_SELECT_KEYS)):
+            raise _member_error(
+                f"{where_} select failed",
+                f"Member '{key}' is present but not allowed here.",
+                select,
+            )
+    for key in sorted(set(req) - allowed):
+        raise _member_error(
+            f"{where_} failed", f"Member '{key}' is present but not allowed here.", req
+        )
     where = req.get("where")
     if where is not None:
-        if version == 1:
-            raise TransactionError("syntax error", '"where" is only allowed in monitor_cond')
+        if not isinstance(where, list):
+            raise _member_error(f"{where_} failed", "Type mismatch for member 'where'.", req)
         mt.where = where
         mt.predicate = compile_where(table.schema, where, any_of=True) if where else None
     return mt
@@ -222,8 +249,16 @@ def _column_json(mt: MonitorTable, column: str, value: Any) -> Any:
     return mt.table.codecs[column].to_json(value)
 
 
-def _full_row(mt: MonitorTable, row: Row) -> dict[str, Any]:
-    return {c: _column_json(mt, c, row[c]) for c in mt.columns}
+def _full_row(mt: MonitorTable, uuid: str, row: Row) -> dict[str, Any]:
+    return {c: ["uuid", uuid] if c == "_uuid" else _column_json(mt, c, row[c]) for c in mt.columns}
+
+
+def _member_error(context: str, details: str, syntax: Any) -> TransactionError:
+    return TransactionError("syntax error", f"{context}: {details}", _dump(syntax))
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
 
 
 def fold_changes(batches: Iterable[list[Change]]) -> list[Change]:

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from pyovn.ovsdb.database import Row, Table
-from pyovn.ovsdb.datum import ColumnCodec, NamedUuids
+from pyovn.ovsdb.datum import ColumnCodec, NamedUuids, type_to_english
 from pyovn.ovsdb.errors import TransactionError
-from pyovn.ovsdb.schema import UNLIMITED, AtomicType
+from pyovn.ovsdb.schema import AtomicType
 
 __all__ = ["Mutation", "apply_mutations", "parse_mutations"]
 
@@ -37,15 +37,18 @@ def parse_mutations(table: Table, mutations: Any, names: NamedUuids) -> list[Mut
 
 
 def _parse_one(table: Table, item: Any, names: NamedUuids) -> Mutation:
-    if not (isinstance(item, list) and len(item) == 3 and isinstance(item[0], str)):
-        raise TransactionError(
-            "syntax error", "mutation must be [column, mutator, value]", _dump(item)
-        )
+    if not (
+        isinstance(item, list)
+        and len(item) == 3
+        and isinstance(item[0], str)
+        and isinstance(item[1], str)
+    ):
+        raise TransactionError("syntax error", "Parse error in mutation.", _dump(item))
     cname, mutator, arg = item
     column = table.schema.columns.get(cname)
     if column is None:
         raise TransactionError(
-            "syntax error", f"No column {cname} in table {table.name}.", _dump(item)
+            "unknown column", f"No column {cname} in table {table.name}.", _dump(item)
         )
     if cname in ("_uuid", "_version") or not column.mutable:
         raise TransactionError(
@@ -81,7 +84,7 @@ def _parse_one(table: Table, item: Any, names: NamedUuids) -> Mutation:
         # A set of keys: for a map, deletes those keys whatever their values.
         keys = codec.atoms_from_json(arg, names)
         return Mutation(cname, "delete", codec, keys)
-    raise TransactionError("syntax error", f'Unknown mutator "{mutator}".', _dump(item))
+    raise TransactionError("unknown mutator", f"No mutator named {mutator}.")
 
 
 def _number(arg: Any, key_type: AtomicType, item: Any) -> Any:
@@ -110,11 +113,11 @@ def _apply(m: Mutation, current: Any) -> Any:
     if m.mutator in _ARITHMETIC:
         op = _arith(m.mutator)
         if codec.scalar:
-            return _checked(codec, op(current, m.argument))
-        result = frozenset(_checked(codec, op(a, m.argument)) for a in current)
+            return _checked(m, op(current, m.argument))
+        result = frozenset(_checked(m, op(a, m.argument)) for a in current)
         if len(result) != len(current):
             raise TransactionError(
-                "constraint violation", "Result of mutation contains duplicates."
+                "constraint violation", f'Result of "{m.mutator}" operation contains duplicates.'
             )
         return result
     if m.mutator == "insert":
@@ -155,9 +158,10 @@ def _arith(mutator: str) -> Callable[[Any, Any], Any]:
     }[mutator]
 
 
-def _checked(codec: ColumnCodec, value: Any) -> Any:
+def _checked(m: Mutation, value: Any) -> Any:
+    codec = m.codec
     if isinstance(value, int) and not _INT64_MIN <= value <= _INT64_MAX:
-        raise TransactionError("range error", "Result of mutation is out of range.")
+        raise TransactionError("range error", f'Result of "{m.mutator}" operation is out of range.')
     if codec.type.key.type is AtomicType.REAL:
         value = float(value)
     return codec.check_key_atom(value)
@@ -168,23 +172,19 @@ def _counted(codec: ColumnCodec, value: Any) -> Any:
     if not codec.min <= n <= codec.max:
         raise TransactionError(
             "constraint violation",
-            f"Attempted to store {n} elements in {_kind(codec)} of {codec.min} to "
-            f"{'unlimited' if codec.max == UNLIMITED else codec.max} elements.",
+            f"Attempted to store {n} elements in {type_to_english(codec.type)}.",
         )
     return frozenset(value) if not codec.is_map else value
-
-
-def _kind(codec: ColumnCodec) -> str:
-    return "map" if codec.is_map else "set"
 
 
 def _type_mismatch(mutator: str, cname: str, codec: ColumnCodec, item: Any) -> TransactionError:
     return TransactionError(
         "syntax error",
-        f'Type mismatch: "{mutator}" operator may not be applied to column {cname}.',
+        f'Type mismatch: "{mutator}" operator may not be applied to column {cname} of type '
+        f"{type_to_english(codec.type)}.",
         _dump(item),
     )
 
 
 def _dump(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"))
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)

@@ -8,14 +8,14 @@ the commit itself fails.
 """
 
 import json
-import uuid as uuidlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from pyovn.ovsdb.condition import compile_where, uuid_lookup
 from pyovn.ovsdb.database import Change, Database, Row, Table
-from pyovn.ovsdb.datum import ColumnCodec, is_uuid
+from pyovn.ovsdb.datum import ColumnCodec, is_uuid, new_uuid
 from pyovn.ovsdb.errors import TransactionError
 from pyovn.ovsdb.integrity import commit
 from pyovn.ovsdb.mutation import apply_mutations, parse_mutations
@@ -54,18 +54,52 @@ class Outcome:
     durable: bool = False
 
 
-_OP_MEMBERS: dict[str, set[str]] = {
-    "insert": {"op", "table", "row", "uuid-name", "uuid"},
-    "select": {"op", "table", "where", "columns"},
-    "update": {"op", "table", "where", "row"},
-    "mutate": {"op", "table", "where", "mutations"},
-    "delete": {"op", "table", "where"},
-    "wait": {"op", "table", "where", "columns", "until", "rows", "timeout"},
-    "commit": {"op", "durable"},
-    "abort": {"op"},
-    "comment": {"op", "comment"},
-    "assert": {"op", "lock"},
+# Each operation's members in the order they are parsed: (name, JSON kind, required).
+_OP_MEMBERS: dict[str, tuple[tuple[str, str, bool], ...]] = {
+    "insert": (("table", "id", True), ("row", "object", True), ("uuid-name", "id", False),
+               ("uuid", "string", False)),
+    "select": (("table", "id", True), ("where", "array", True), ("columns", "array", False)),
+    "update": (("table", "id", True), ("where", "array", True), ("row", "object", True)),
+    "mutate": (("table", "id", True), ("where", "array", True), ("mutations", "array", True)),
+    "delete": (("table", "id", True), ("where", "array", True)),
+    "wait": (("table", "id", True), ("where", "array", True), ("columns", "array", False),
+             ("until", "string", True), ("rows", "array", True), ("timeout", "number", False)),
+    "commit": (("durable", "boolean", True),),
+    "abort": (),
+    "comment": (("comment", "string", True),),
+    "assert": (("lock", "id", True),),
+}  # fmt: skip
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+#: The handler method of each operation.
+_HANDLERS = {
+    "insert": "insert",
+    "select": "select",
+    "update": "update",
+    "mutate": "mutate",
+    "delete": "delete",
+    "wait": "wait",
+    "commit": "commit",
+    "abort": "abort",
+    "comment": "comment",
+    "assert": "assert_lock",
 }
+# type(True) is bool, so a boolean is never taken for a number here.
+_KIND_TYPES: dict[str, tuple[type, ...]] = {
+    "id": (str,),
+    "string": (str,),
+    "array": (list,),
+    "object": (dict,),
+    "boolean": (bool,),
+    "number": (int, float),
+}
+
+
+def _json_kind_ok(value: Any, kind: str) -> bool:
+    if type(value) not in _KIND_TYPES[kind]:
+        return False
+    return kind != "id" or _IDENTIFIER.match(value) is not None
 
 
 def execute(
@@ -101,45 +135,52 @@ class _OperationRunner:
         self.txn = txn
         self.session = session
         self.deadline_passed = waiting
-        self.handlers: dict[str, Callable[[dict[str, Any]], Any]] = {
-            "insert": self.insert,
-            "select": self.select,
-            "update": self.update,
-            "mutate": self.mutate,
-            "delete": self.delete,
-            "wait": self.wait,
-            "commit": self.commit,
-            "abort": self.abort,
-            "comment": self.comment,
-            "assert": self.assert_lock,
-        }
 
     def run(self, op: Any, index: int, total: int) -> Any:
         if not isinstance(op, dict):
-            raise _parse_error(index, total, "operation must be an object", op)
-        name = op.get("op")
-        handler = self.handlers.get(name) if isinstance(name, str) else None
-        if handler is None or not isinstance(name, str):
+            raise TransactionError(
+                "syntax error",
+                f"Parsing ovsdb operation {index + 1} of {total} failed: Object expected.",
+            )
+        if "op" not in op:
+            raise _parse_error(index, total, "Required 'op' member is missing.", op)
+        name = op["op"]
+        if not isinstance(name, str):
+            raise _parse_error(index, total, "Type mismatch for member 'op'.", op)
+        method = _HANDLERS.get(name)
+        if method is None:
             raise _parse_error(index, total, f'No operation "{name}"', op)
-        extra = set(op) - _OP_MEMBERS[name]
+        handler: Callable[[dict[str, Any]], Any] = getattr(self, method)
+        members = _OP_MEMBERS[name]
+        for member, kind, required in members:
+            if member not in op:
+                if required:
+                    raise _parse_error(index, total, f"Required '{member}' member is missing.", op)
+            elif not _json_kind_ok(op[member], kind):
+                raise _parse_error(index, total, f"Type mismatch for member '{member}'.", op)
+            if member == "table" and op["table"] not in self.db.tables:
+                raise _parse_error(index, total, f"No table named {op['table']}.", op)
+        result = handler(op)
+        # Unknown members are reported once the operation itself has parsed.
+        extra = set(op) - {"op"} - {m for m, _, _ in members}
         if extra:
             member = sorted(extra)[0]
             raise _parse_error(
                 index, total, f"Member '{member}' is present but not allowed here.", op
             )
-        if "table" in _OP_MEMBERS[name]:
-            table = op.get("table")
-            if not isinstance(table, str) or table not in self.db.tables:
-                raise _parse_error(index, total, f"No table named {table}.", op)
-        return handler(op)
+        return result
 
     # -- row-level operations -------------------------------------------------
     def insert(self, op: dict[str, Any]) -> Any:
         table = self.db.tables[op["table"]]
         uuid = self._insert_uuid(op, table)
         row = table.new_row()
-        self._fill_row(table, row, op.get("row", {}), op, for_update=False)
-        row["_version"] = str(uuidlib.uuid4())
+        values = op.get("row", {})
+        self._fill_row(table, row, values, op, for_update=False)
+        for cname, error in table.default_errors.items():
+            if cname not in values:
+                raise error
+        row["_version"] = new_uuid()
         self.session.check_write(self.txn, table.name, uuid, "insert", row)
         self.txn.insert(table.name, uuid, row)
         return {"uuid": ["uuid", uuid]}
@@ -149,7 +190,7 @@ class _OperationRunner:
         given = op.get("uuid")
         if given is not None:
             if not is_uuid(given):
-                raise TransactionError("syntax error", '"uuid" must be a UUID string', _dump(given))
+                raise TransactionError("syntax error", "bad uuid", _dump(given))
             uuid = str(given).lower()
             if self.txn.exists(table.name, uuid) or uuid in self.txn.deleted_here:
                 raise TransactionError(
@@ -162,16 +203,14 @@ class _OperationRunner:
                 self.txn.names.uuids.setdefault(name, uuid)
             return uuid
         if name is None:
-            return str(uuidlib.uuid4())
-        if not isinstance(name, str):
-            raise TransactionError("syntax error", '"uuid-name" must be a string', _dump(name))
+            return new_uuid()
         return self.txn.names.define(name, _dump(name))
 
     def _fill_row(
         self, table: Table, row: Row, values: Any, op: dict[str, Any], for_update: bool
     ) -> None:
         if not isinstance(values, dict):
-            raise TransactionError("syntax error", '"row" must be an object', _dump(values))
+            raise TransactionError("syntax error", "Object expected.", _dump(values))
         codecs = table.codecs
         names = self.txn.names
         for cname, value in values.items():
@@ -181,12 +220,11 @@ class _OperationRunner:
                     raise TransactionError(
                         "unknown column", f"No column {cname} in table {table.name}.", _dump(values)
                     )
-                # _uuid and _version are the server's to set.
+                # _uuid and _version are the server's to set: an update may
+                # not name them, an insert's values for them are ignored.
                 if for_update:
                     raise _immutable(cname, table.name, op)
-                raise TransactionError(
-                    "syntax error", f"Column {cname} may not be written.", _dump(values)
-                )
+                continue
             if for_update and not table.schema.columns[cname].mutable:
                 raise _immutable(cname, table.name, op)
             row[cname] = codec.from_json(value, names)
@@ -238,10 +276,6 @@ class _OperationRunner:
     def wait(self, op: dict[str, Any]) -> Any:
         table = self.db.tables[op["table"]]
         timeout = op.get("timeout")
-        if timeout is not None and (
-            isinstance(timeout, bool) or not isinstance(timeout, (int, float))
-        ):
-            raise TransactionError("syntax error", '"timeout" must be a number', _dump(timeout))
         until = op.get("until")
         if until not in ("==", "!="):
             raise TransactionError("syntax error", '"until" must be "==" or "!="', _dump(until))
@@ -261,32 +295,26 @@ class _OperationRunner:
         equal = sorted(map(repr, actual)) == sorted(map(repr, expected))
         if equal == (until == "=="):
             return {}
-        if timeout == 0 or self.deadline_passed:
+        if timeout == 0:
             raise TransactionError("timed out", '"where" clause test failed')
+        if self.deadline_passed:
+            raise TransactionError("timed out", f'"wait" timed out after {int(timeout or 0)} ms')
         raise WaitBlocked(None if timeout is None else float(timeout))
 
     # -- transaction-level operations ----------------------------------------
     def commit(self, op: dict[str, Any]) -> Any:
-        durable = op.get("durable")
-        if not isinstance(durable, bool):
-            raise TransactionError("syntax error", '"durable" must be a boolean', _dump(op))
-        self.txn.durable = self.txn.durable or durable
+        self.txn.durable = self.txn.durable or bool(op["durable"])
         return {}
 
     def abort(self, op: dict[str, Any]) -> Any:
         raise TransactionError("aborted", "aborted by request")
 
     def comment(self, op: dict[str, Any]) -> Any:
-        text = op.get("comment")
-        if not isinstance(text, str):
-            raise TransactionError("syntax error", '"comment" must be a string', _dump(op))
-        self.txn.comments.append(text)
+        self.txn.comments.append(op["comment"])
         return {}
 
     def assert_lock(self, op: dict[str, Any]) -> Any:
-        lock = op.get("lock")
-        if not isinstance(lock, str):
-            raise TransactionError("syntax error", '"lock" must be a string', _dump(op))
+        lock = op["lock"]
         if not self.session.holds_lock(lock):
             raise TransactionError("not owner", f"Asserted lock {lock} not held.")
         return {}
@@ -353,4 +381,4 @@ def _parse_error(index: int, total: int, details: str, op: Any) -> TransactionEr
 
 
 def _dump(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"))
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)

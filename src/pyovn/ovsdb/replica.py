@@ -59,6 +59,7 @@ class Replica:
         self.last_txn_id = ZERO_UUID
         self.listeners: list[ChangeListener] = []
         self._monitor_id = f"replica-{db}-{id(self)}"
+        self._old_monitor_id: str | None = None
         self._since_supported = True
         self.synced = asyncio.Event()
         #: Bytes-free statistics for tests and benchmarks.
@@ -129,20 +130,31 @@ class Replica:
     async def set_conditions(self, conditions: dict[str, list[Any]]) -> None:
         """Change monitor conditions (monitor_cond_change) for some tables."""
         self.conditions.update(conditions)
-        new_id = f"{self._monitor_id}+"
+        old_id = self._monitor_id
+        new_id = f"{old_id}+"
         requests = {name: [{"where": where}] for name, where in conditions.items()}
-        await self.client.call("monitor_cond_change", [self._monitor_id, new_id, requests])
+        # The server sends the rows the change brings in or out (and every
+        # later update) under the new id, before its reply: accept both ids
+        # until the reply is in.
         self._monitor_id = new_id
+        self._old_monitor_id = old_id
+        try:
+            await self.client.call("monitor_cond_change", [old_id, new_id, requests])
+        except BaseException:
+            self._monitor_id = old_id
+            raise
+        finally:
+            self._old_monitor_id = None
 
     # -- applying updates -------------------------------------------------------
     def _on_update3(self, params: list[Any]) -> None:
-        if len(params) != 3 or params[0] != self._monitor_id:
+        if len(params) != 3 or params[0] not in (self._monitor_id, self._old_monitor_id):
             return
         self._apply(params[2])
         self.last_txn_id = params[1]
 
     def _on_update2(self, params: list[Any]) -> None:
-        if len(params) != 2 or params[0] != self._monitor_id:
+        if len(params) != 2 or params[0] not in (self._monitor_id, self._old_monitor_id):
             return
         self._apply(params[1])
 

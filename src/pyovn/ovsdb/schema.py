@@ -247,13 +247,13 @@ class TableSchema:
         indexes = [_index_from_json(where, columns, idx) for idx in obj.get("indexes", [])]
         return cls(name, columns, max_rows, is_root, indexes)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, root_by_default: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {
             "columns": {n: c.to_json() for n, c in self.user_columns.items()},
         }
         if self.max_rows is not None:
             out["maxRows"] = self.max_rows
-        if self.is_root:
+        if self.is_root and not root_by_default:
             out["isRoot"] = True
         if self.indexes:
             out["indexes"] = [list(i) for i in self.indexes]
@@ -312,7 +312,9 @@ class DatabaseSchema:
         out: dict[str, Any] = {"name": self.name, "version": self.version}
         if self.cksum is not None:
             out["cksum"] = self.cksum
-        out["tables"] = {n: t.to_json() for n, t in self.tables.items()}
+        # When every table is a root, the schema says so by naming none.
+        all_root = all(t.is_root for t in self.tables.values())
+        out["tables"] = {n: t.to_json(all_root) for n, t in self.tables.items()}
         return out
 
     def _check_references(self) -> None:

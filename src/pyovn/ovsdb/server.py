@@ -10,8 +10,8 @@ transaction that a crash could still lose (group commit).
 """
 
 import asyncio
+import json
 import logging
-import uuid as uuidlib
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pyovn.ovsdb.database import Change, Database, Row
+from pyovn.ovsdb.datum import new_uuid
 from pyovn.ovsdb.errors import TransactionError
 from pyovn.ovsdb.jsonrpc import (
     DEFAULT_MAX_MESSAGE,
@@ -58,7 +59,13 @@ class ServedDatabase:
     history: deque[tuple[str, list[Change]]] = field(default_factory=deque)
     history_rows: int = 0
     #: The id of the last commit; random at start so no client "has" it.
-    last_txn_id: str = field(default_factory=lambda: str(uuidlib.uuid4()))
+    last_txn_id: str = field(default_factory=new_uuid)
+    #: The id of the state just before the oldest commit in `history`.
+    history_base: str = ""
+
+    def __post_init__(self) -> None:
+        self.history_base = self.last_txn_id
+
     monitors: dict[tuple[int, str], tuple[Session, Monitor, str]] = field(default_factory=dict)
 
 
@@ -77,7 +84,10 @@ class _SessionView:
         self, txn: Transaction, table: str, uuid: str, op: str, row: Row | None
     ) -> None:
         if self.served.read_only:
-            raise TransactionError("not allowed", f"database {self.served.name} is read-only")
+            raise TransactionError(
+                "not allowed",
+                f"{op} operation not allowed on table in reserved database {self.served.name}",
+            )
         checker = self.server.write_checker
         if checker is not None:
             checker(self.session, self.served, txn, table, uuid, op, row)
@@ -94,7 +104,7 @@ class OvsdbServer:
         max_message: int = DEFAULT_MAX_MESSAGE,
         history_rows: int = 200_000,
     ) -> None:
-        self.server_id = str(uuidlib.uuid4())
+        self.server_id = new_uuid()
         self.max_message = max_message
         self.history_limit = history_rows
         self.databases: dict[str, ServedDatabase] = {}
@@ -211,6 +221,13 @@ class OvsdbServer:
         else:
             session.write(data)
 
+    @staticmethod
+    def _write_storage(storage: LogFile) -> None:
+        storage.flush()
+        if storage.should_compact():
+            log.info("compacting %s", storage.path)
+            storage.compact()
+
     def _schedule_flush(self) -> None:
         if not self._flush_pending:
             self._flush_pending = True
@@ -220,10 +237,7 @@ class OvsdbServer:
         for served in self.databases.values():
             storage = served.storage
             if storage is not None and storage.has_pending:
-                storage.flush()
-                if storage.should_compact():
-                    log.info("compacting %s", storage.path)
-                    storage.compact()
+                self._write_storage(storage)
         self._flush_pending = False
         outbox, self._outbox = self._outbox, []
         for session, data in outbox:
@@ -289,12 +303,18 @@ class OvsdbServer:
 
     def _commit_done(self, served: ServedDatabase, outcome: Outcome) -> None:
         changes = outcome.changes
-        txn_id = str(uuidlib.uuid4())
+        txn_id = new_uuid()
         served.last_txn_id = txn_id
         self._remember(served, txn_id, changes)
-        if served.storage is not None:
-            served.storage.append(changes, outcome.comments)
-            self._schedule_flush()
+        storage = served.storage
+        if storage is not None:
+            storage.append(changes, outcome.comments)
+            if storage.fsync_enabled:
+                self._schedule_flush()  # one fsync for every commit of this loop turn
+            else:
+                # Without fsync there is nothing to batch: write now, so the
+                # reply needs no extra turn of the event loop.
+                self._write_storage(storage)
         self._notify_monitors(served, changes, txn_id)
         self._retry_waits(served)
 
@@ -302,7 +322,7 @@ class OvsdbServer:
         served.history.append((txn_id, changes))
         served.history_rows += len(changes)
         while served.history and served.history_rows > self.history_limit:
-            _, dropped = served.history.popleft()
+            served.history_base, dropped = served.history.popleft()
             served.history_rows -= len(dropped)
 
     def _notify_monitors(self, served: ServedDatabase, changes: list[Change], txn_id: str) -> None:
@@ -333,6 +353,8 @@ class OvsdbServer:
         session.waits.append(pending)
 
     def _retry_waits(self, served: ServedDatabase) -> None:
+        if not any(session.waits for session in self.sessions):
+            return  # the usual case: nothing is blocked
         for session in list(self.sessions):
             for pending in list(session.waits):
                 if pending.db != served.name or pending not in session.waits:
@@ -368,12 +390,12 @@ class OvsdbServer:
         version = {"monitor": 1, "monitor_cond": 2, "monitor_cond_since": 3}[method]
         params = msg.params
         served = self._served(params, method)
-        if len(params) < 3 or (version == 3 and len(params) < 4):
-            raise TransactionError("syntax error", f"{method} request has too few params")
+        if len(params) != (4 if version == 3 else 3):
+            raise TransactionError("syntax error", "invalid parameters", _dump(params))
         monitor_id = params[1]
         key = session.monitor_key(monitor_id)
         if key in session.monitors:
-            raise TransactionError("duplicate monitor ID", _dump(monitor_id))
+            raise TransactionError("syntax error", "duplicate monitor ID", _dump(monitor_id))
         monitor = parse_monitor_requests(served.db, params[2], version, monitor_id)
         result: Any = (
             self._monitor_since(served, monitor, params[3]) if version == 3 else monitor.initial()
@@ -385,9 +407,11 @@ class OvsdbServer:
     def _monitor_since(self, served: ServedDatabase, monitor: Monitor, last: Any) -> list[Any]:
         if isinstance(last, str) and last == served.last_txn_id:
             return [True, served.last_txn_id, {}]
-        ids = [txn_id for txn_id, _ in served.history]
+        # A client may hold any state from the one before the oldest
+        # remembered commit on; `start` is the first commit it lacks.
+        ids = [served.history_base] + [txn_id for txn_id, _ in served.history]
         if isinstance(last, str) and last in ids:
-            start = ids.index(last) + 1
+            start = ids.index(last)
             batches = [changes for _, changes in list(served.history)[start:]]
             return [True, served.last_txn_id, monitor.updates(fold_changes(batches))]
         return [False, served.last_txn_id, monitor.initial()]
@@ -395,14 +419,14 @@ class OvsdbServer:
     def _monitor_cond_change(self, session: Session, msg: Message) -> None:
         params = msg.params
         if len(params) != 3:
-            raise TransactionError("syntax error", "monitor_cond_change needs 3 params")
+            raise TransactionError("syntax error", "invalid parameters", _dump(params))
         old_key = session.monitor_key(params[0])
         monitor = session.monitors.get(old_key)
         if monitor is None:
-            raise TransactionError("unknown monitor session", _dump(params[0]))
+            raise TransactionError("syntax error", "unknown monitor session", _dump(params[0]))
         new_key = session.monitor_key(params[1])
         if new_key != old_key and new_key in session.monitors:
-            raise TransactionError("duplicate monitor ID", _dump(params[1]))
+            raise TransactionError("syntax error", "duplicate monitor ID", _dump(params[1]))
         updates = monitor.change_conditions(params[2])
         served = next(s for s in self.databases.values() if s.db is monitor.db)
         del session.monitors[old_key]
@@ -415,10 +439,14 @@ class OvsdbServer:
         self.send(session, encode_reply(msg.id, {}))
 
     def _monitor_cancel(self, session: Session, msg: Message) -> None:
-        key = session.monitor_key(msg.params[0] if msg.params else None)
+        if len(msg.params) != 1:
+            self.send(session, encode_error(msg.id, "invalid parameters"))
+            return
+        key = session.monitor_key(msg.params[0])
         monitor = session.monitors.pop(key, None)
         if monitor is None:
-            raise TransactionError("unknown monitor")
+            self.send(session, encode_error(msg.id, "unknown monitor"))
+            return
         for served in self.databases.values():
             served.monitors.pop((session.number, key), None)
         self.send(session, encode_reply(msg.id, {}))
@@ -449,15 +477,22 @@ class OvsdbServer:
                 "syntax error", f"{method} request params must be <id>", _dump(msg.params)
             )
         name = msg.params[0]
+        requested = self.locks.is_requested_by(session, name)
         if method == "unlock":
+            if not requested:
+                raise TransactionError(
+                    "syntax error", 'unlock: "unlock" without "lock" or "steal"', _dump(msg.params)
+                )
             events = self.locks.unlock(session, name)
             self.send(session, encode_reply(msg.id, {}))
+        elif requested:
+            raise TransactionError(
+                "syntax error", f'must issue "unlock" before new "{method}"', _dump(msg.params)
+            )
         elif method == "steal":
             events = self.locks.steal(session, name)
             self.send(session, encode_reply(msg.id, {"locked": True}))
         else:
-            if self.locks.is_requested_by(session, name):
-                raise TransactionError("duplicate lock", f"lock {name} already requested")
             locked = self.locks.lock(session, name)
             events = []
             self.send(session, encode_reply(msg.id, {"locked": locked}))
@@ -479,4 +514,4 @@ def _update_message(monitor: Monitor, body: bytes, txn_id: str) -> bytes:
 
 
 def _dump(value: Any) -> str:
-    return dumps(value).decode()
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)

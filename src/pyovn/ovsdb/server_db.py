@@ -6,9 +6,9 @@ pyovn's server is standalone, so every database is connected and leader.
 """
 
 import json
-import uuid as uuidlib
 
 from pyovn.ovsdb.database import Change, Database
+from pyovn.ovsdb.datum import new_uuid
 from pyovn.ovsdb.schema import DatabaseSchema
 from pyovn.schemas import schema_path
 
@@ -29,8 +29,8 @@ class ServerDatabase:
             connected=True,
             leader=True,
             schema=frozenset({json.dumps(schema.to_json(), separators=(",", ":"))}),
-            _version=str(uuidlib.uuid4()),
+            _version=new_uuid(),
         )
-        changes = [Change("Database", str(uuidlib.uuid4()), None, row)]
+        changes = [Change("Database", new_uuid(), None, row)]
         self.db.apply(changes)
         return changes

@@ -17,16 +17,17 @@ more valid records is an error, because cutting there would lose data.
 
 import fcntl
 import hashlib
-import json
 import logging
 import os
 import time
-import uuid as uuidlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from pyovn.ovsdb.database import Change, Database, Row, Table
+from pyovn.ovsdb.datum import new_uuid
 from pyovn.ovsdb.errors import StorageError
 from pyovn.ovsdb.schema import DatabaseSchema
 
@@ -39,7 +40,7 @@ _CLUSTER_MAGIC = b"OVSDB CLUSTER "
 
 
 def _record(obj: Any) -> bytes:
-    body = (json.dumps(obj, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
+    body = orjson.dumps(obj) + b"\n"
     return b"%s%d %s\n%s" % (_MAGIC, len(body), hashlib.sha1(body).hexdigest().encode(), body)
 
 
@@ -69,7 +70,7 @@ def _scan(data: bytes) -> _Scan:
         if hashlib.sha1(body).hexdigest().encode() != digest:
             return _Scan(records, pos, "record checksum mismatch")
         try:
-            records.append(json.loads(body))
+            records.append(orjson.loads(body))
         except ValueError:
             return _Scan(records, pos, "record is not valid JSON")
         pos = nl + 1 + length
@@ -99,6 +100,15 @@ class LogFile:
         self.path = Path(path)
         self.fsync_enabled = fsync
         self._lock_fd = self._lock()
+        try:
+            self._load()
+        except BaseException:
+            # A file that cannot be opened must not stay locked by this process.
+            os.close(self._lock_fd)
+            raise
+
+    def _load(self) -> None:
+        path = self.path
         data = self._read()
         if data.startswith(_CLUSTER_MAGIC):
             raise StorageError(
@@ -286,4 +296,4 @@ def _row_record(table: Table, old: Row | None, new: Row | None) -> Any:
 def _fresh_version(uuid: str, value: Any) -> str:
     # _version is not stored in the log; any fresh UUID will do on replay.
     del uuid, value
-    return str(uuidlib.uuid4())
+    return new_uuid()

@@ -5,11 +5,11 @@ nothing touches the committed database until `commit()` (in `integrity.py`)
 has checked references, garbage collection, indexes and row limits.
 """
 
-import uuid as uuidlib
 from collections.abc import Iterator
 from typing import Any
 
 from pyovn.ovsdb.database import Database, Row
+from pyovn.ovsdb.datum import new_uuid
 from pyovn.ovsdb.errors import TransactionError
 
 __all__ = ["NamedUuidTable", "Transaction"]
@@ -29,7 +29,7 @@ class NamedUuidTable:
     def resolve(self, name: str) -> str:
         found = self.uuids.get(name)
         if found is None:
-            found = self.uuids[name] = str(uuidlib.uuid4())
+            found = self.uuids[name] = new_uuid()
         return found
 
     def define(self, name: str, syntax: Any) -> str:
