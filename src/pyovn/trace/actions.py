@@ -23,13 +23,14 @@ from pyovn.lflow.expr import FieldRef, StringConst
 from pyovn.lflow.packet_generators import GENERATORS
 from pyovn.trace import portsec
 from pyovn.trace.fieldtext import format_value, is_packet_data
-from pyovn.trace.flowline import format_mac
+from pyovn.trace.flowline import format_flow_line, format_mac
 from pyovn.trace.logical import CT_TRK, Context, Tracer, ct_state_text
 from pyovn.trace.model import NodeKind, TraceNode
 
 __all__ = ["run_actions"]
 
 _CT_SNAT, _CT_DNAT = 0x40, 0x80
+_TCP_RST = 0x04
 _PORT_STORAGE = {"inport": "reg14", "outport": "reg15"}
 
 Handler = Callable[[Tracer, Context, la.Action, Packet, list[TraceNode]], bool]
@@ -44,7 +45,8 @@ def run_actions(
 ) -> None:
     """Run `actions` on `packet` (in place), appending nodes to `out`."""
     for action in actions:
-        out.append(TraceNode(NodeKind.ACTION, format_actions([action])))
+        text = log_text(action) if isinstance(action, oa.Log) else format_actions([action])
+        out.append(TraceNode(NodeKind.ACTION, text))
         if not _dispatch(tracer, ctx, action, packet, out):
             return
 
@@ -258,9 +260,21 @@ _GENERATED = {
 }
 
 
+def _reply_name(action: la.NestedAction, packet: Packet) -> str | None:
+    """What `reject` sends (None: nothing, a reset is never answered)."""
+    if not isinstance(action, ca.Reject):
+        return action.NAME
+    if packet.values.get("nw_proto", 0) == 6:
+        return None if packet.values.get("tcp_flags", 0) & _TCP_RST else "tcp_reset"
+    return "icmp6" if packet.values.get("eth_type", 0) == 0x86DD else "icmp4"
+
+
 def _nested(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: list) -> bool:
     assert isinstance(action, la.NestedAction)
-    node = TraceNode(NodeKind.TRANSFORMATION, action.NAME)
+    name = _reply_name(action, packet)
+    if name is None:
+        return True
+    node = TraceNode(NodeKind.TRANSFORMATION, name)
     out.append(node)
     generated = GENERATORS[action.NAME](packet)
     run_actions(tracer, ctx, action.body, generated, node.children)
@@ -353,6 +367,37 @@ def _select(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out
     return True
 
 
+_LOG_ORDER = ("name", "verdict", "severity", "meter")
+
+
+def log_text(action: oa.Log) -> str:
+    """`log(...)` with its options in OVN's canonical order."""
+    rank = {key: index for index, key in enumerate(_LOG_ORDER)}
+    options = sorted(action.options, key=lambda o: rank.get(o.key, len(rank)))
+    return format_actions([oa.Log(options=tuple(options))])
+
+
+def _log(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: list) -> bool:
+    assert isinstance(action, oa.Log)
+    values = {o.key: _option_text(o.value) for o in action.options}
+    direction = "IN" if ctx.pipeline == "ingress" else "OUT"
+    text = (
+        f"LOG: ACL name={values.get('name', '<unnamed>')}, direction={direction}, "
+        f"verdict={values.get('verdict', 'allow')}, severity={values.get('severity', 'info')}, "
+        f'packet="{format_flow_line(packet.values)}"'
+    )
+    out.append(TraceNode(NodeKind.TRANSFORMATION, text))
+    return True
+
+
+def _option_text(value: object) -> str:
+    if isinstance(value, StringConst):
+        return value.value
+    if isinstance(value, oa.Word):
+        return value.text
+    return str(value)
+
+
 def _dns_lookup(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: list) -> bool:
     assert isinstance(action, ca.DnsLookup)
     write(packet, action.dst, 0)
@@ -388,4 +433,5 @@ _HANDLERS: dict[type[la.Action], Handler] = {
     oa.PutDhcpv6Opts: _put_options,
     oa.PutNdRaOpts: _put_options,
     oa.Select: _select,
+    oa.Log: _log,
 }

@@ -12,6 +12,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from pyovn.lflow import ActionList, Packet, parse_actions, parse_match
+from pyovn.lflow import actions as la
+from pyovn.lflow import option_actions as oa
+from pyovn.lflow.dhcp_options import DHCPV4_OPTIONS, DHCPV6_OPTIONS
 from pyovn.lflow.errors import LflowError
 from pyovn.lflow.evaluate import Environment, eval_node
 from pyovn.lflow.expr import Expr
@@ -20,6 +23,19 @@ from pyovn.lflow.semantics import BoolNode, annotate
 __all__ = ["FlowEntry", "FlowTable"]
 
 _UNPARSED = object()
+
+
+def _known_options(actions: Iterable[la.Action]) -> bool:
+    """Whether every DHCP option is one ovn-controller knows (it rejects
+    the whole flow otherwise, and so does ovn-trace)."""
+    for action in actions:
+        if isinstance(action, oa.PutDhcpOpts | oa.PutDhcpv6Opts):
+            table = DHCPV4_OPTIONS if isinstance(action, oa.PutDhcpOpts) else DHCPV6_OPTIONS
+            if any(option.key not in table for option in action.options):
+                return False
+        if isinstance(action, la.NestedAction) and not _known_options(action.body):
+            return False
+    return True
 
 
 @dataclass(eq=False)
@@ -51,9 +67,10 @@ class FlowEntry:
         """The parsed actions (None if they do not parse)."""
         if self._actions is _UNPARSED:
             try:
-                self._actions = parse_actions(self.actions)
+                parsed = parse_actions(self.actions)
             except LflowError:
-                self._actions = None
+                parsed = None
+            self._actions = parsed if parsed is not None and _known_options(parsed) else None
         return self._actions  # type: ignore[return-value]
 
     def node(self, scope: str, env: Environment) -> BoolNode | None:

@@ -164,7 +164,7 @@ class SouthboundSnapshot:
             dp = row["datapath"]
             if dp not in self.datapaths:
                 continue
-            members = tuple(self._port_names[u] for u in sorted(row["ports"]) if u in self._port_names)
+            members = tuple(sorted(self._port_names[u] for u in row["ports"] if u in self._port_names))
             group = McGroup(row["name"], int(row["tunnel_key"]), dp, members)
             self.mcgroups[dp][group.name] = group
             self.mcgroups_by_key[(dp, group.key)] = group
