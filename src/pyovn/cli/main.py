@@ -14,6 +14,7 @@ from pyovn.cli.dataplane import ofproto_trace_command
 from pyovn.cli.db import db_app
 from pyovn.cli.lflow import lflow_app
 from pyovn.cli.northd import northd_command
+from pyovn.cli.trace import trace_command
 from pyovn.errors import PyovnError
 
 app = typer.Typer(
@@ -27,6 +28,7 @@ app.add_typer(db_app, name="db")
 app.command("northd")(northd_command)
 app.add_typer(lflow_app, name="lflow")
 app.command("ofproto-trace")(ofproto_trace_command)
+app.command("trace")(trace_command)
 
 
 @app.command("version")

@@ -263,7 +263,6 @@ class Tracer:
                 port.name,
                 port.type,
                 format_flow_line(packet.values),
-                dict(sorted(packet.values.items())),
             )
         )
 

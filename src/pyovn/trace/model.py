@@ -87,13 +87,22 @@ class TraceNode:
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
-    """The packet left the logical network through `port` with these headers."""
+    """The packet left the logical network through `port` with these headers.
+
+    `flow` is the final packet in OpenFlow syntax (as the trace's first
+    line prints the initial one) and `fields` the same as a mapping
+    (`{"nw_src": "172.16.0.100", "nw_ttl": "63", ...}`).
+    """
 
     datapath: str
     port: str
     port_type: str
     flow: str
-    fields: dict[str, int]
+
+    @property
+    def fields(self) -> dict[str, str]:
+        pairs = (part.split("=", 1) for part in self.flow.split(",") if "=" in part)
+        return {key: value for key, value in pairs}
 
     def to_json(self) -> dict[str, Any]:
         return {

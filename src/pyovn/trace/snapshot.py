@@ -69,6 +69,7 @@ class Port:
     type: str
     options: Mapping[str, str]
     port_security: tuple[str, ...]
+    macs: tuple[str, ...] = ()
 
     @property
     def peer(self) -> str | None:
@@ -152,6 +153,7 @@ class SouthboundSnapshot:
                 row.get("type", ""),
                 dict(row.get("options", {})),
                 tuple(sorted(row.get("port_security", ()))),
+                tuple(sorted(row.get("mac", ()))),
             )
             by_uuid.append((uuid, port))
         for _uuid, port in sorted(by_uuid):
