@@ -72,8 +72,15 @@ def build_sb(cache: Path, tenants: int, ports: int) -> None:
         started = time.monotonic()
         subprocess.run([sys.executable, str(gen), "-N", str(tenants), "-P", str(ports), "--db", nb])
         northd = subprocess.Popen(
-            ["ovn-northd", f"--ovnnb-db={nb}", f"--ovnsb-db={sb}", "-vconsole:off", "--no-chdir"]
-            + [f"--unixctl={run / 'northd.ctl'}", f"--log-file={run / 'northd.log'}"]
+            [
+                "ovn-northd",
+                f"--ovnnb-db={nb}",
+                f"--ovnsb-db={sb}",
+                "-vconsole:off",
+                "--no-chdir",
+                f"--unixctl={run / 'northd.ctl'}",
+                f"--log-file={run / 'northd.log'}",
+            ]
         )
         procs.append(northd)
         subprocess.run(["ovn-nbctl", f"--db={nb}", "--timeout=3600", "--wait=sb", "sync"])
@@ -145,14 +152,19 @@ def main() -> None:
         started = time.monotonic()
         sb = SouthboundSnapshot.load(remote, timeout=600)
         loaded = time.monotonic() - started
-        print(f"SB: {len(sb.ports)} ports, {len(sb.flows)} flows (per datapath); loaded in {loaded:.1f} s")
+        print(
+            f"SB: {len(sb.ports)} ports, {len(sb.flows)} flows (per datapath); "
+            f"loaded in {loaded:.1f} s"
+        )
         sample = packets(sb, args.packets)
         new = parse_ct_states(["new"])
         started = time.monotonic()
         ours = [render(trace(sb, dp, flow, ct_states=new), "minimal") for dp, flow in sample]
         elapsed = time.monotonic() - started
         pyovn_rate = len(sample) / elapsed
-        print(f"pyovn trace (SB loaded): {len(sample)} traces in {elapsed:.2f} s = {pyovn_rate:.1f}/s")
+        print(
+            f"pyovn trace (SB loaded): {len(sample)} traces in {elapsed:.2f} s = {pyovn_rate:.1f}/s"
+        )
         started = time.monotonic()
         same = 0
         for index, (dp, flow) in enumerate(sample[: args.ovn_trace]):
@@ -165,7 +177,10 @@ def main() -> None:
         elapsed = time.monotonic() - started
         count = min(args.ovn_trace, len(sample))
         real_rate = count / elapsed
-        print(f"ovn-trace (one process per packet): {count} traces in {elapsed:.2f} s = {real_rate:.2f}/s")
+        print(
+            f"ovn-trace (one process per packet): {count} traces in {elapsed:.2f} s "
+            f"= {real_rate:.2f}/s"
+        )
         print(f"ratio: {pyovn_rate / real_rate:.0f}x; sampled outputs equal: {same}/{count}")
     finally:
         proc.terminate()

@@ -6,17 +6,15 @@ northd until the SB is in sync, stops it and yields the SB remote; the
 servers are stopped in the finalizer.
 """
 
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-import subprocess
 
 import pytest
 
 from tests.helpers.daemons import SHARED, have
 from tests.helpers.ovn import TOPOLOGIES, OvnDatabases, load_topology, log_has_traceback, sbctl
-
 
 REALOVN = SHARED / "realovn"
 
@@ -50,7 +48,9 @@ def compile_topology(tmp: Path, name: str, northds: tuple[str, ...]) -> OvnDatab
 def add_upstream_binding(sb: str) -> None:
     """What ../shared/realovn/traces.sh adds: a MAC_Binding for the upstream
     gateway 172.16.0.254 (ovn-trace 23.03 ignores Static_MAC_Binding)."""
-    lr1 = sbctl(sb, "--bare", "--columns=_uuid", "find", "Datapath_Binding", "external_ids:name=lr1")
+    lr1 = sbctl(
+        sb, "--bare", "--columns=_uuid", "find", "Datapath_Binding", "external_ids:name=lr1"
+    )
     sbctl(
         sb,
         "create",

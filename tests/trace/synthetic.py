@@ -58,7 +58,9 @@ def switch_sb(flows: Iterable[FlowRow]) -> SouthboundSnapshot:
             "priority": priority,
             "match": match,
             "actions": actions,
-            "external_ids": {"stage-name": f"{'ls_in' if pipeline == 'ingress' else 'ls_out'}_t{table}"},
+            "external_ids": {
+                "stage-name": f"{'ls_in' if pipeline == 'ingress' else 'ls_out'}_t{table}"
+            },
         }
     return SouthboundSnapshot.from_tables(tables)
 
@@ -70,6 +72,12 @@ FORWARDING = [
     ("ingress", 1, 0, "1", "next;"),
     ("ingress", 2, 100, "eth.mcast", 'outport = "_MC_flood"; output;'),
     ("ingress", 2, 50, "eth.dst == 00:00:00:00:00:02", 'outport = "p2"; output;'),
-    ("ingress", 2, 50, "eth.dst == 00:00:00:00:00:03", 'eth.src = 00:00:00:00:00:99; ip.ttl--; outport = "p3"; output;'),
+    (
+        "ingress",
+        2,
+        50,
+        "eth.dst == 00:00:00:00:00:03",
+        'eth.src = 00:00:00:00:00:99; ip.ttl--; outport = "p3"; output;',
+    ),
     ("egress", 0, 0, "1", "output;"),
 ]

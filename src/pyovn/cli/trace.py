@@ -1,9 +1,9 @@
 """`pyovn trace`: ovn-trace over any Southbound DB, plus JSON and batch modes.
 
-    pyovn trace [--db SB] [--detailed|--summary|--minimal|--all] [--ct STATE ...]
-                [--json | --rich] [DATAPATH] MICROFLOW
-    pyovn trace --db SB --batch FILE      # one "[options] [DATAPATH] MICROFLOW" per line
-    pyovn trace --db SB --serve           # JSON lines on stdin -> JSON lines on stdout
+pyovn trace [--db SB] [--detailed|--summary|--minimal|--all] [--ct STATE ...]
+            [--json | --rich] [DATAPATH] MICROFLOW
+pyovn trace --db SB --batch FILE      # one "[options] [DATAPATH] MICROFLOW" per line
+pyovn trace --db SB --serve           # JSON lines on stdin -> JSON lines on stdout
 """
 
 from __future__ import annotations
@@ -52,7 +52,9 @@ def _forms(detailed: bool, summary: bool, minimal: bool, every: bool) -> list[st
 
 def trace_command(
     args: Annotated[list[str] | None, typer.Argument(help="[DATAPATH] MICROFLOW")] = None,
-    db: Annotated[str | None, typer.Option("--db", help="Southbound DB (default $OVN_SB_DB)")] = None,
+    db: Annotated[
+        str | None, typer.Option("--db", help="Southbound DB (default $OVN_SB_DB)")
+    ] = None,
     detailed: Annotated[bool, typer.Option("--detailed", help="detailed output")] = False,
     summary: Annotated[bool, typer.Option("--summary", help="summary output")] = False,
     minimal: Annotated[bool, typer.Option("--minimal", help="minimal output")] = False,
@@ -63,7 +65,9 @@ def trace_command(
     friendly_names: Annotated[
         bool, typer.Option("--friendly-names/--no-friendly-names", help="show friendly names")
     ] = True,
-    select_id: Annotated[int | None, typer.Option("--select-id", help="select() picks this")] = None,
+    select_id: Annotated[
+        int | None, typer.Option("--select-id", help="select() picks this")
+    ] = None,
     lb_dst: Annotated[str | None, typer.Option("--lb-dst", help="load balancer backend")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON for programs")] = False,
     rich: Annotated[bool, typer.Option("--rich", help="colour tree for people")] = False,

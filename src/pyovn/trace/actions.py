@@ -33,6 +33,7 @@ _CT_SNAT, _CT_DNAT = 0x40, 0x80
 _TCP_RST = 0x04
 _PORT_STORAGE = {"inport": "reg14", "outport": "reg15"}
 
+Nodes = list[TraceNode]
 Handler = Callable[[Tracer, Context, la.Action, Packet, list[TraceNode]], bool]
 
 
@@ -85,7 +86,7 @@ def _modify(out: list[TraceNode], ref: FieldRef, value: int, shown_as: FieldRef)
         out.append(TraceNode(NodeKind.MODIFY, f"{ref} = {format_value(shown_as, value)}"))
 
 
-def _load(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: list) -> bool:
+def _load(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: Nodes) -> bool:
     assert isinstance(action, la.Load)
     value = action.value
     if isinstance(value, StringConst):
@@ -99,7 +100,7 @@ def _load(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: 
     return True
 
 
-def _move(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: list) -> bool:
+def _move(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: Nodes) -> bool:
     assert isinstance(action, la.Move)
     value = read(packet, action.src)
     write(packet, action.dst, value)
@@ -107,7 +108,7 @@ def _move(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: 
     return True
 
 
-def _exchange(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: list) -> bool:
+def _exchange(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: Nodes) -> bool:
     assert isinstance(action, la.Exchange)
     left, right = read(packet, action.left), read(packet, action.right)
     write(packet, action.left, right)
@@ -117,7 +118,7 @@ def _exchange(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, o
     return True
 
 
-def _dec_ttl(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: list) -> bool:
+def _dec_ttl(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: Nodes) -> bool:
     ttl = packet.get("ip.ttl")
     if ttl == 0:
         out.append(TraceNode(NodeKind.ERROR, "*** ip.ttl underflow, packet dropped"))
@@ -127,13 +128,13 @@ def _dec_ttl(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, ou
     return True
 
 
-def _push(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: list) -> bool:
+def _push(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: Nodes) -> bool:
     assert isinstance(action, la.Push)
     tracer.stack.append(read(packet, action.field))
     return True
 
 
-def _pop(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: list) -> bool:
+def _pop(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: Nodes) -> bool:
     assert isinstance(action, la.Pop)
     value = tracer.stack.pop() if tracer.stack else 0
     write(packet, action.field, value)
@@ -144,7 +145,7 @@ def _pop(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: l
 # ---- control flow -----------------------------------------------------------------
 
 
-def _next(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: list) -> bool:
+def _next(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: Nodes) -> bool:
     assert isinstance(action, la.Next)
     pipeline = action.pipeline or ctx.pipeline
     table = ctx.table + 1 if action.table is None else action.table
@@ -152,23 +153,23 @@ def _next(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: 
     return True
 
 
-def _output(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: list) -> bool:
+def _output(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: Nodes) -> bool:
     tracer.output(ctx, packet, out)
     return True
 
 
-def _drop(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: list) -> bool:
+def _drop(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: Nodes) -> bool:
     return False
 
 
-def _nothing(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: list) -> bool:
+def _nothing(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: Nodes) -> bool:
     return True
 
 
 # ---- conntrack ----------------------------------------------------------------------
 
 
-def _ct_next(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: list) -> bool:
+def _ct_next(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: Nodes) -> bool:
     state, comment = tracer.next_ct_state()
     copy = packet.copy()
     copy.values["ct_state"] = state
@@ -176,7 +177,7 @@ def _ct_next(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, ou
     return True
 
 
-def _ct_clear(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: list) -> bool:
+def _ct_clear(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: Nodes) -> bool:
     for storage in ("ct_state", "ct_mark", "ct_label"):
         packet.values.pop(storage, None)
     return True
@@ -191,7 +192,7 @@ def _tracked(tracer: Tracer, packet: Packet) -> str:
     return comment
 
 
-def _ct_nat(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: list) -> bool:
+def _ct_nat(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: Nodes) -> bool:
     assert isinstance(action, la.CtNat)
     kind = "snat" if action.is_snat else "dnat"
     name = f"ct_{kind}{'in_czone' if action.in_czone else ''}"
@@ -209,7 +210,7 @@ def _ct_nat(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out
     return True
 
 
-def _ct_lb(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: list) -> bool:
+def _ct_lb(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: Nodes) -> bool:
     assert isinstance(action, la.CtLb)
     copy = packet.copy()
     comment = _tracked(tracer, copy)
@@ -233,7 +234,7 @@ def _ct_lb(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out:
     return True
 
 
-def _ct_resume(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: list) -> bool:
+def _ct_resume(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: Nodes) -> bool:
     """ct_commit_nat: continue in the next table after a conntrack pass."""
     copy = packet.copy()
     comment = _tracked(tracer, copy)
@@ -269,7 +270,7 @@ def _reply_name(action: la.NestedAction, packet: Packet) -> str | None:
     return "icmp6" if packet.values.get("eth_type", 0) == 0x86DD else "icmp4"
 
 
-def _nested(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: list) -> bool:
+def _nested(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: Nodes) -> bool:
     assert isinstance(action, la.NestedAction)
     name = _reply_name(action, packet)
     if name is None:
@@ -294,7 +295,9 @@ def _value(packet: Packet, ref: FieldRef | int) -> int:
     return read(packet, ref) if isinstance(ref, FieldRef) else ref
 
 
-def _get_neighbor(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: list) -> bool:
+def _get_neighbor(
+    tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: Nodes
+) -> bool:
     assert isinstance(action, ca.GetArp | ca.GetNd)
     port, ip = action.args
     mac = tracer.sb.mac_bindings.get((_port_of(tracer, ctx, packet, port), _value(packet, ip)))
@@ -305,7 +308,9 @@ def _get_neighbor(tracer: Tracer, ctx: Context, action: la.Action, packet: Packe
     return True
 
 
-def _lookup_neighbor(tracer: Tracer, ctx: Context, action: ca.ResultCall, packet: Packet) -> tuple[int, str]:
+def _lookup_neighbor(
+    tracer: Tracer, ctx: Context, action: ca.ResultCall, packet: Packet
+) -> tuple[int, str]:
     port = _port_of(tracer, ctx, packet, action.args[0])
     ip = _value(packet, action.args[1])
     bound = tracer.sb.mac_bindings.get((port, ip))
@@ -318,7 +323,9 @@ def _lookup_neighbor(tracer: Tracer, ctx: Context, action: ca.ResultCall, packet
     return 0, f"/* lookup failed - MAC binding to {format_mac(bound)}. */"
 
 
-def _result(tracer: Tracer, ctx: Context, action: ca.ResultCall, packet: Packet, out: list) -> bool:
+def _result(
+    tracer: Tracer, ctx: Context, action: ca.ResultCall, packet: Packet, out: Nodes
+) -> bool:
     comment = ""
     if isinstance(action, ca.LookupArp | ca.LookupNd | ca.LookupArpIp | ca.LookupNdIp):
         result, comment = _lookup_neighbor(tracer, ctx, action, packet)
@@ -349,7 +356,9 @@ _ASSUMPTIONS = {
 }
 
 
-def _put_options(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: list) -> bool:
+def _put_options(
+    tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: Nodes
+) -> bool:
     assert isinstance(action, oa.ResultOptionsCall)
     write(packet, action.dst, 1)
     out.append(TraceNode(NodeKind.ERROR, _ASSUMPTIONS[action.NAME]))
@@ -358,7 +367,7 @@ def _put_options(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet
     return True
 
 
-def _select(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: list) -> bool:
+def _select(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: Nodes) -> bool:
     assert isinstance(action, oa.Select)
     values = [c.value for c in action.choices]
     wanted = tracer.options.select_id
@@ -377,7 +386,7 @@ def log_text(action: oa.Log) -> str:
     return format_actions([oa.Log(options=tuple(options))])
 
 
-def _log(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: list) -> bool:
+def _log(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: Nodes) -> bool:
     assert isinstance(action, oa.Log)
     values = {o.key: _option_text(o.value) for o in action.options}
     direction = "IN" if ctx.pipeline == "ingress" else "OUT"
@@ -398,7 +407,9 @@ def _option_text(value: object) -> str:
     return str(value)
 
 
-def _dns_lookup(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: list) -> bool:
+def _dns_lookup(
+    tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: Nodes
+) -> bool:
     assert isinstance(action, ca.DnsLookup)
     write(packet, action.dst, 0)
     out.append(TraceNode(NodeKind.ERROR, "/* DNS records are not simulated; no answer. */"))

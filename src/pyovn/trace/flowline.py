@@ -121,7 +121,10 @@ def _l3_l4(parts: list[str], values: Mapping[str, int], shorthand: str | None) -
         return
     if shorthand in ("ip", "ipv6"):
         parts.append(f"nw_proto={proto}")
-    parts += [f"nw_tos={(values.get('ip_dscp', 0) << 2) & 0xFC}", f"nw_ecn={values.get('nw_ecn', 0)}"]
+    parts += [
+        f"nw_tos={(values.get('ip_dscp', 0) << 2) & 0xFC}",
+        f"nw_ecn={values.get('nw_ecn', 0)}",
+    ]
     parts += [f"nw_ttl={values.get('nw_ttl', 0)}", f"nw_frag={_frag(values.get('ip_frag', 0))}"]
     if values.get("ip_frag", 0) & 2:
         return

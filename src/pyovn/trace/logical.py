@@ -196,7 +196,8 @@ class Tracer:
         group = self.sb.group_on(datapath.uuid, key)
         if group is not None:
             node = TraceNode(
-                NodeKind.PIPELINE, f'multicast(dp="{self.dp_name(datapath)}", mcgroup="{group.name}")'
+                NodeKind.PIPELINE,
+                f'multicast(dp="{self.dp_name(datapath)}", mcgroup="{group.name}")',
             )
             out.append(node)
             for name in group.ports:
@@ -249,9 +250,7 @@ class Tracer:
         if port is None:
             out.append(TraceNode(NodeKind.OUTPUT, f"/* no logical port with key {key} */"))
             return
-        out.append(
-            TraceNode(NodeKind.OUTPUT, f'/* output to "{port.name}", type "{port.type}" */')
-        )
+        out.append(TraceNode(NodeKind.OUTPUT, f'/* output to "{port.name}", type "{port.type}" */'))
         peer = self.sb.ports.get(port.peer or "")
         if peer is not None:
             self._cross(peer, packet, out)
@@ -292,9 +291,7 @@ def _table_text(step: Step) -> str:
     where = step.stage
     if step.source:
         where = f"{where} ({step.source})" if where else f"({step.source})"
-    return (
-        f"{step.table:2d}. {where}: {step.match}, priority {step.priority}, uuid {step.uuid[:8]}"
-    )
+    return f"{step.table:2d}. {where}: {step.match}, priority {step.priority}, uuid {step.uuid[:8]}"
 
 
 def ct_state_text(state: int, comment: str) -> str:
@@ -316,7 +313,7 @@ def trace(
         opts = replace(options, ct_states=tuple(ct_states)) if ct_states else options
     packet, ports = solve_microflow(microflow, _GlobalNames(sb), sb.all_port_keys())
     if ports.inport is None:
-        raise MicroflowError("microflow does not specify an ingress port (inport == \"...\")")
+        raise MicroflowError('microflow does not specify an ingress port (inport == "...")')
     port = sb.ports[ports.inport]
     dp = sb.find_datapath(datapath) if datapath is not None else sb.datapaths[port.datapath]
     if port.datapath != dp.uuid:

@@ -127,7 +127,7 @@ def render_rich(trace: Trace) -> object:
     add(tree, trace.nodes)
     verdict = Text(f"verdict: {trace.verdict}", style="bold")
     outputs = [
-        Text(f"  {d.port} ({d.datapath}, type \"{d.port_type}\"): {d.flow}", style="green")
+        Text(f'  {d.port} ({d.datapath}, type "{d.port_type}"): {d.flow}', style="green")
         for d in trace.deliveries
     ]
     return Group(tree, verdict, *outputs)

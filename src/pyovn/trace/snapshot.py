@@ -127,7 +127,9 @@ class SouthboundSnapshot:
             snap._add_ports(tables.get("Port_Binding", empty))
             snap._add_groups(tables.get("Multicast_Group", empty), tables)
             snap._add_bindings(tables)
-            snap._add_flows(tables.get("Logical_Flow", empty), tables.get("Logical_DP_Group", empty))
+            snap._add_flows(
+                tables.get("Logical_Flow", empty), tables.get("Logical_DP_Group", empty)
+            )
         except (KeyError, TypeError, ValueError) as exc:
             raise SouthboundError(f"unexpected Southbound content: {exc!r}") from exc
         return snap
@@ -166,7 +168,9 @@ class SouthboundSnapshot:
             dp = row["datapath"]
             if dp not in self.datapaths:
                 continue
-            members = tuple(sorted(self._port_names[u] for u in row["ports"] if u in self._port_names))
+            members = tuple(
+                sorted(self._port_names[u] for u in row["ports"] if u in self._port_names)
+            )
             group = McGroup(row["name"], int(row["tunnel_key"]), dp, members)
             self.mcgroups[dp][group.name] = group
             self.mcgroups_by_key[(dp, group.key)] = group
