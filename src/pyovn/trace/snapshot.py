@@ -217,6 +217,13 @@ class SouthboundSnapshot:
         """A datapath by name, NB UUID or SB UUID."""
         if name in self.datapaths:
             return self.datapaths[name]
+        names = self.cache.get("datapath-names")
+        if not isinstance(names, dict):
+            names = self.cache["datapath-names"] = {}
+            for dp in self.datapaths.values():
+                names.setdefault(dp.name, dp)
+        if name in names:
+            return names[name]
         for dp in self.datapaths.values():
             ids = dp.external_ids
             if name in (dp.name, ids.get("name2"), ids.get("logical-switch")):
@@ -240,7 +247,10 @@ class SouthboundSnapshot:
 
     def all_port_keys(self) -> dict[str, int]:
         """Every logical port name with its tunnel key (for microflows)."""
-        return {name: port.key for name, port in self.ports.items()}
+        keys = self.cache.get("all-port-keys")
+        if not isinstance(keys, dict):
+            keys = self.cache["all-port-keys"] = {n: p.key for n, p in self.ports.items()}
+        return keys
 
     def port_group(self, datapath: Datapath, name: str) -> tuple[str, ...] | None:
         """Members of `@name` on `datapath` (northd writes `<dp key>_<name>`)."""
