@@ -121,7 +121,14 @@ def render_rich(trace: Trace) -> object:
             if node.kind is NodeKind.MODIFY:
                 continue
             branch = parent.add(Text(node.text, style=_STYLES[node.kind]))
-            add(branch, node.children)
+            children = node.children
+            # A table's last child continues the same pipeline (a tail call):
+            # show it beside the table, not under it, as the detailed form does.
+            tail = children[-1:] if node.kind is NodeKind.TABLE else []
+            if tail and tail[0].kind is not NodeKind.TABLE:
+                tail = []
+            add(branch, children[: len(children) - len(tail)])
+            add(parent, tail)
 
     tree = Tree(Text(trace.flow_line, style="dim"))
     add(tree, trace.nodes)
