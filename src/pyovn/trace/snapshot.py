@@ -103,6 +103,8 @@ class SouthboundSnapshot:
     flows: FlowTable = field(default_factory=FlowTable)
     ports_by_key: dict[tuple[str, int], Port] = field(default_factory=dict)
     mcgroups_by_key: dict[tuple[str, int], McGroup] = field(default_factory=dict)
+    datapath_names: dict[str, Datapath] = field(default_factory=dict)
+    global_port_keys: dict[str, int] = field(default_factory=dict)
     #: Per-datapath objects the tracer derives once (name environments).
     cache: dict[str, object] = field(default_factory=dict)
 
@@ -140,6 +142,7 @@ class SouthboundSnapshot:
             kind = "router" if "logical-router" in ids else "switch"
             name = ids.get("name") or uuid
             self.datapaths[uuid] = Datapath(uuid, int(row["tunnel_key"]), name, kind, ids)
+            self.datapath_names.setdefault(name, self.datapaths[uuid])
             self.mcgroups[uuid] = {}
 
     def _add_ports(self, rows: Mapping[str, Row]) -> None:
@@ -160,6 +163,7 @@ class SouthboundSnapshot:
             by_uuid.append((uuid, port))
         for _uuid, port in sorted(by_uuid):
             self.ports[port.name] = port
+            self.global_port_keys[port.name] = port.key
             self.ports_by_key[(port.datapath, port.key)] = port
         self._port_names = {uuid: port.name for uuid, port in by_uuid}
 
@@ -217,13 +221,8 @@ class SouthboundSnapshot:
         """A datapath by name, NB UUID or SB UUID."""
         if name in self.datapaths:
             return self.datapaths[name]
-        names = self.cache.get("datapath-names")
-        if not isinstance(names, dict):
-            names = self.cache["datapath-names"] = {}
-            for dp in self.datapaths.values():
-                names.setdefault(dp.name, dp)
-        if name in names:
-            return names[name]
+        if name in self.datapath_names:
+            return self.datapath_names[name]
         for dp in self.datapaths.values():
             ids = dp.external_ids
             if name in (dp.name, ids.get("name2"), ids.get("logical-switch")):
@@ -247,10 +246,7 @@ class SouthboundSnapshot:
 
     def all_port_keys(self) -> dict[str, int]:
         """Every logical port name with its tunnel key (for microflows)."""
-        keys = self.cache.get("all-port-keys")
-        if not isinstance(keys, dict):
-            keys = self.cache["all-port-keys"] = {n: p.key for n, p in self.ports.items()}
-        return keys
+        return self.global_port_keys
 
     def port_group(self, datapath: Datapath, name: str) -> tuple[str, ...] | None:
         """Members of `@name` on `datapath` (northd writes `<dp key>_<name>`)."""
