@@ -108,6 +108,16 @@ def test_errors_are_one_line(seed_sb: str, args: list[str], message: str) -> Non
     assert proc.stderr.count("\n") == 1
 
 
+def test_trace_is_a_pyovn_command() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "pyovn", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "trace" in out
+    usage = pyovn("--help").stdout
+    for option in ("--db", "--minimal", "--ct", "--json", "--batch", "--serve"):
+        assert option in usage
+
+
 def test_unreachable_database_is_one_line(tmp_path: Path) -> None:
     proc = pyovn(f"--db=unix:{tmp_path}/none.sock", "sw1", VM1)
     assert proc.returncode == 1

@@ -25,10 +25,12 @@ TO_P3 = BROADCAST.replace("ff:ff:ff:ff:ff:ff", "00:00:00:00:00:03")
 
 
 def test_public_api() -> None:
-    assert sorted(api.__all__) == sorted(
-        name for name in dir(api) if not name.startswith("_") and name in api.__all__
-    )
+    missing = [name for name in api.__all__ if not hasattr(api, name)]
+    assert missing == []
     assert {"trace", "render", "SouthboundSnapshot", "Trace", "TraceError"} <= set(api.__all__)
+    assert api.parse_ct_states(["new", "est,rpl"]) == (0x01, 0x0A)
+    with pytest.raises(api.TraceError, match="unknown ct_state flag 'old'"):
+        api.parse_ct_states(["old"])
 
 
 def test_flood_outputs_every_member_but_the_inport() -> None:
