@@ -118,6 +118,14 @@ def test_trace_is_a_pyovn_command() -> None:
         assert option in usage
 
 
+def test_syntax_errors_need_no_database(tmp_path: Path) -> None:
+    proc = pyovn(f"--db=unix:{tmp_path}/none.sock", "sw1", 'inport == "vm1" && (ip4 ||')
+    assert proc.returncode == 1
+    assert proc.stderr == (
+        "pyovn: microflow: Syntax error at end of input expecting expression. (at column 27)\n"
+    )
+
+
 def test_unreachable_database_is_one_line(tmp_path: Path) -> None:
     proc = pyovn(f"--db=unix:{tmp_path}/none.sock", "sw1", VM1)
     assert proc.returncode == 1

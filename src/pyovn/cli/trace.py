@@ -27,6 +27,7 @@ from pyovn.trace import (
     render_rich,
     trace,
 )
+from pyovn.trace.microflow import check_syntax
 
 __all__ = ["trace_command"]
 
@@ -86,6 +87,8 @@ def trace_command(
     forms = _forms(detailed, summary, minimal, every)
     if not (batch or serve or args):
         raise TraceError("expected [DATAPATH] MICROFLOW (or --batch FILE, --serve)")
+    if args:
+        check_syntax(_split(args)[1])
     sb = SouthboundSnapshot.load(_remote(db))
     if serve:
         for line in _serve(sb, options, sys.stdin):

@@ -20,7 +20,7 @@ from pyovn.lflow.evaluate import Environment
 from pyovn.lflow.semantics import BoolNode, Const, NodeAnd, NodeOr, PortTest, Test, annotate
 from pyovn.trace.errors import MicroflowError, UnknownPortError
 
-__all__ = ["MicroflowPorts", "solve_microflow"]
+__all__ = ["MicroflowPorts", "check_syntax", "solve_microflow"]
 
 _PORT_STORAGE = {"reg14": "inport", "reg15": "outport"}
 
@@ -120,6 +120,14 @@ def _solve(node: BoolNode) -> _Constraints:
 def _port_position(text: str, name: str) -> int | None:
     found = re.search(r'"' + re.escape(name) + r'"', text)
     return found.start() if found else None
+
+
+def check_syntax(text: str) -> None:
+    """Raise MicroflowError if `text` is not an expression (no SB needed)."""
+    try:
+        parse_match(text)
+    except LflowParseError as exc:
+        raise MicroflowError(exc.message, position=exc.position) from exc
 
 
 def solve_microflow(

@@ -111,10 +111,14 @@ class SouthboundSnapshot:
     # ---- construction --------------------------------------------------------
 
     @classmethod
-    def load(cls, remote: str, *, timeout: float = 30.0) -> SouthboundSnapshot:
-        """Read the Southbound DB at `remote` (e.g. `unix:/run/ovn/ovnsb_db.sock`)."""
+    def load(
+        cls, remote: str, *, timeout: float = 600.0, connect_timeout: float = 1.0
+    ) -> SouthboundSnapshot:
+        """Read the Southbound DB at `remote` (e.g. `unix:/run/ovn/ovnsb_db.sock`):
+        give up if no connection is made within `connect_timeout` seconds, or
+        if reading takes longer than `timeout`."""
         try:
-            tables = asyncio.run(_fetch(remote, timeout))
+            tables = asyncio.run(_fetch(remote, timeout, connect_timeout))
         except (OSError, TimeoutError) as exc:
             raise SouthboundError(f"cannot read the Southbound DB at {remote}: {exc}") from exc
         return cls.from_tables(tables)
@@ -265,12 +269,12 @@ def _mac_value(text: str) -> int:
     return int(text.replace(":", ""), 16)
 
 
-async def _fetch(remote: str, timeout: float) -> dict[str, dict[str, Row]]:
+async def _fetch(remote: str, timeout: float, connect_timeout: float) -> dict[str, dict[str, Row]]:
     from pyovn.ovsdb.client import OvsdbClient
     from pyovn.ovsdb.replica import Replica
 
     client = OvsdbClient(remote, reconnect=False)
-    await client.connect(timeout=timeout)
+    await client.connect(timeout=connect_timeout)
     try:
         replica = Replica(client, "OVN_Southbound", tables={t: None for t in SB_TABLES})
         await asyncio.wait_for(replica.start(), timeout)
