@@ -2,7 +2,7 @@
 
     sb = SouthboundSnapshot.load("unix:/run/ovn/ovnsb_db.sock")
     result = trace(sb, "sw1", 'inport == "vm1" && eth.src == ... && ip4.dst == ...',
-                   ct_states=(CT_NEW,))
+                   ct_states=parse_ct_states(["new"]))
     print(render(result, "minimal"))      # "detailed" | "summary" | "minimal"
     result.verdict, result.deliveries, result.steps(), result.to_json()
 

@@ -14,7 +14,7 @@ all, stops with a "loop detected" error node.
 from __future__ import annotations
 
 import sys
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from pyovn.lflow import Packet
@@ -303,10 +303,15 @@ def trace(
     datapath: str | None,
     microflow: str,
     *,
-    ct_states: Collection[int] | Sequence[int] = (),
+    ct_states: Sequence[int] = (),
     options: TraceOptions | None = None,
 ) -> Trace:
-    """Trace `microflow` entering `datapath` (None: the inport's datapath)."""
+    """Trace `microflow` entering `datapath` (None: the inport's datapath).
+
+    `ct_states` are the ct_state bits successive `ct_next`s report (see
+    `parse_ct_states`); `options` sets the rest (and `ct_states`, if this
+    argument is empty).
+    """
     if options is None:
         opts = TraceOptions(ct_states=tuple(ct_states))
     else:
