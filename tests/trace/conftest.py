@@ -27,10 +27,19 @@ class CompiledTopology:
     sbs: dict[str, str]
 
 
+#: pyovn trace's own topologies (gateway router, load balancers), beside northd's.
+OWN_TOPOLOGIES = Path(__file__).resolve().parent / "topologies"
+
+
+def topology_script(name: str) -> Path:
+    own = OWN_TOPOLOGIES / f"{name}.sh"
+    return own if own.exists() else TOPOLOGIES / f"{name}.sh"
+
+
 def compile_topology(tmp: Path, name: str, northds: tuple[str, ...]) -> OvnDatabases:
     dbs = OvnDatabases.start(tmp, tuple(f"sb_{n}" for n in northds))
     try:
-        load_topology(dbs.nb.remote, TOPOLOGIES / f"{name}.sh")
+        load_topology(dbs.nb.remote, topology_script(name))
         for northd in northds:
             if northd == "real":
                 daemon = dbs.start_real_northd("sb_real")

@@ -1,6 +1,6 @@
 """Packet matrices: pyovn trace and the real ovn-trace agree on every packet.
 
-For each topology under tests/northd/topologies, SBs are compiled by the
+For each topology under tests/northd/topologies and tests/trace/topologies, SBs are compiled by the
 real ovn-northd and by pyovn northd; for every packet of the topology's
 matrix (every VIF pair × ICMP/TCP/UDP, conntrack new/established, ARP,
 DHCP, router, external and NAT traffic, expired TTLs) the minimal traces are
@@ -17,11 +17,11 @@ import pytest
 from pyovn.trace import SouthboundSnapshot, parse_ct_states, render, trace
 from tests.helpers.ovn import TOPOLOGIES, OvnDatabases
 from tests.helpers.packet_matrix import Packet, packet_matrix, read_topology
-from tests.trace.conftest import compile_topology
+from tests.trace.conftest import OWN_TOPOLOGIES, compile_topology
 
 pytestmark = pytest.mark.oracle
 
-NAMES = sorted(p.stem for p in TOPOLOGIES.glob("*.sh"))
+NAMES = sorted(p.stem for p in [*TOPOLOGIES.glob("*.sh"), *OWN_TOPOLOGIES.glob("*.sh")])
 
 
 @pytest.fixture(scope="module", params=NAMES)

@@ -194,6 +194,8 @@ def _tracked(tracer: Tracer, packet: Packet) -> str:
 
 def _ct_nat(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: Nodes) -> bool:
     assert isinstance(action, la.CtNat)
+    if isinstance(action, la.CtSnat) and action.ip is None and tracer.sb.is_gateway(ctx.datapath):
+        return False  # ovn-trace: un-SNAT on a gateway router is a no-op that ends here
     kind = "snat" if action.is_snat else "dnat"
     name = f"ct_{kind}{'in_czone' if action.in_czone else ''}"
     copy = packet.copy()
@@ -211,26 +213,23 @@ def _ct_nat(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out
 
 
 def _ct_lb(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: Nodes) -> bool:
+    """Like ct_next (it takes the next --ct state); with backends, the packet
+    also goes to the first (or the --lb-dst) backend, which ovn-trace does
+    not print."""
     assert isinstance(action, la.CtLb)
+    state, comment = tracer.next_ct_state()
     copy = packet.copy()
-    comment = _tracked(tracer, copy)
+    copy.values["ct_state"] = state
     backends = action.backends or ()
-    chosen = next((b for b in backends if tracer.options.lb_dst in (str(b.ip), None)), None)
-    if chosen is None and backends:
-        chosen = backends[0]
-    if chosen is None:
-        title = f"{action.NAME} /* no backend, so no change */"
-    else:
-        ref = FieldRef("ip6.dst" if chosen.is_ipv6 else "ip4.dst")
-        copy.set(ref, chosen.ip.value)
+    wanted = [b for b in backends if str(b.ip) == tracer.options.lb_dst]
+    chosen = (wanted or list(backends) or [None])[0]
+    if chosen is not None:
+        copy.set("ip6.dst" if chosen.is_ipv6 else "ip4.dst", chosen.ip.value)
         copy.values["ct_state"] |= _CT_DNAT
-        parts = [f"{ref}={format_value(ref, chosen.ip.value)}"]
         proto = {6: "tcp", 17: "udp", 132: "sctp"}.get(copy.values.get("nw_proto", 0))
         if chosen.port is not None and proto is not None:
             copy.set(f"{proto}.dst", chosen.port)
-            parts.append(f"{proto}.dst={chosen.port}")
-        title = f"{action.NAME}({', '.join(parts)})"
-    tracer.ct_transform(ctx, title + comment, copy, out)
+    tracer.ct_transform(ctx, f"{action.NAME}{comment}", copy, out)
     return True
 
 
@@ -314,13 +313,11 @@ def _lookup_neighbor(
     port = _port_of(tracer, ctx, packet, action.args[0])
     ip = _value(packet, action.args[1])
     bound = tracer.sb.mac_bindings.get((port, ip))
-    if bound is None:
+    ip_only = isinstance(action, ca.LookupArpIp | ca.LookupNdIp)
+    if bound is None or not (ip_only or bound == _value(packet, action.args[2])):
         return 0, "/* lookup failed - No MAC binding. */"
-    if isinstance(action, ca.LookupArpIp | ca.LookupNdIp):
-        return 1, "/* MAC binding found. */"
-    if bound == _value(packet, action.args[2]):
-        return 1, "/* MAC binding found. */"
-    return 0, f"/* lookup failed - MAC binding to {format_mac(bound)}. */"
+    # ovn-trace names the packet's eth.dst here, not the bound MAC.
+    return 1, f"/* MAC binding to {format_mac(packet.values.get('eth_dst', 0))} found. */"
 
 
 def _result(
@@ -346,6 +343,9 @@ def _result(
     write(packet, action.dst, result)
     if comment:
         out.append(TraceNode(NodeKind.ACTION, comment))
+    if isinstance(action, ca.ChkLbHairpin | ca.ChkLbHairpinReply):
+        # ovn-trace shows these results in the minimal form, registers or not.
+        out.append(TraceNode(NodeKind.MODIFY, f"{action.dst} = {result}"))
     return True
 
 

@@ -31,6 +31,7 @@ CT_TRK = 0x20
 #: ct_state a ct_next reports once the --ct states are used up.
 CT_DEFAULT = 0x22
 _DEFAULT_COMMENT = " /* default (use --ct to customize) */"
+_OMITTED = "/* omitting output because inport == outport && !flags.loopback */"
 _REGISTERS = ("xxreg0", "xxreg1", "xreg4", "reg10", "reg11", "reg12", "reg13", "reg15")
 
 
@@ -225,19 +226,19 @@ class Tracer:
     ) -> None:
         inport = self.port_name(datapath, packet.values.get("reg14", 0))
         outport = self.port_name(datapath, packet.values.get("reg15", 0))
+        same = packet.values.get("reg14", 0) == packet.values.get("reg15", 0)
+        omit = same and not packet.get("flags.loopback")
+        if omit and not in_group:
+            # Unicast back to the inport: ovn-trace says so without an egress section.
+            out.append(TraceNode(NodeKind.OUTPUT, _OMITTED))
+            return
         node = TraceNode(
             NodeKind.PIPELINE,
             f'egress(dp="{self.dp_name(datapath)}", inport="{inport}", outport="{outport}")',
         )
         out.append(node)
-        same = packet.values.get("reg14", 0) == packet.values.get("reg15", 0)
-        if same and not packet.get("flags.loopback"):
-            node.children.append(
-                TraceNode(
-                    NodeKind.OUTPUT,
-                    "/* omitting output because inport == outport && !flags.loopback */",
-                )
-            )
+        if omit:
+            node.children.append(TraceNode(NodeKind.OUTPUT, _OMITTED))
             return
         node.always_indent = in_group
         for storage in _REGISTERS[:-1]:

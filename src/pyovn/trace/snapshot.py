@@ -105,6 +105,7 @@ class SouthboundSnapshot:
     mcgroups_by_key: dict[tuple[str, int], McGroup] = field(default_factory=dict)
     datapath_names: dict[str, Datapath] = field(default_factory=dict)
     global_port_keys: dict[str, int] = field(default_factory=dict)
+    gateway_routers: set[str] = field(default_factory=set)
     #: Per-datapath objects the tracer derives once (name environments).
     cache: dict[str, object] = field(default_factory=dict)
 
@@ -168,6 +169,8 @@ class SouthboundSnapshot:
         for _uuid, port in sorted(by_uuid):
             self.ports[port.name] = port
             self.global_port_keys[port.name] = port.key
+            if port.type == "l3gateway":
+                self.gateway_routers.add(port.datapath)
             self.ports_by_key[(port.datapath, port.key)] = port
         self._port_names = {uuid: port.name for uuid, port in by_uuid}
 
@@ -234,6 +237,10 @@ class SouthboundSnapshot:
             if name == ids.get("logical-router"):
                 return dp
         raise UnknownDatapathError(f'unknown datapath "{name}"')
+
+    def is_gateway(self, datapath: Datapath) -> bool:
+        """A gateway router: one with an l3gateway port (pinned to a chassis)."""
+        return datapath.kind == "router" and datapath.uuid in self.gateway_routers
 
     def port_on(self, datapath: str, key: int) -> Port | None:
         return self.ports_by_key.get((datapath, key))
