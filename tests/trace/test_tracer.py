@@ -162,3 +162,26 @@ def test_bad_microflows_raise_one_clear_error(
 def test_unknown_datapath() -> None:
     with pytest.raises(UnknownDatapathError, match='unknown datapath "d9"'):
         trace(switch_sb(FORWARDING), "d9", 'inport == "p1"')
+
+
+@pytest.mark.parametrize(
+    ("lb_dst", "address", "port"),
+    [
+        (None, "10.0.0.2", "8080"),
+        ("10.0.0.3:80", "10.0.0.3", "8080"),
+        ("10.9.9.9", "10.0.0.2", "8080"),
+    ],
+)
+def test_load_balancer_picks_a_backend(lb_dst: str | None, address: str, port: str) -> None:
+    sb = switch_sb(
+        [
+            ("ingress", 0, 10, "tcp", "ct_lb_mark(backends=10.0.0.2:8080,10.0.0.3:8080);"),
+            ("ingress", 1, 10, "ct.trk", 'outport = "p2"; output;'),
+            ("egress", 0, 0, "1", "output;"),
+        ]
+    )
+    flow = 'inport == "p1" && ip4.dst == 10.0.0.100 && tcp.dst == 80'
+    result = trace(sb, "d1", flow, options=TraceOptions(lb_dst=lb_dst))
+    fields = result.deliveries[0].fields
+    assert (fields["nw_dst"], fields["tp_dst"]) == (address, port)
+    assert "ct_state=est|trk|dnat" in result.deliveries[0].flow

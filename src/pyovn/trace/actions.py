@@ -13,6 +13,7 @@ only matter to ovn-controller (`put_arp`, `ct_commit`, `log`) do nothing.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable, Sequence
 
 from pyovn.lflow import Packet, format_actions
@@ -220,10 +221,10 @@ def _ct_lb(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out:
     state, comment = tracer.next_ct_state()
     copy = packet.copy()
     copy.values["ct_state"] = state
-    backends = action.backends or ()
-    wanted = [b for b in backends if str(b.ip) == tracer.options.lb_dst]
-    chosen = (wanted or list(backends) or [None])[0]
-    if chosen is not None:
+    backends = list(action.backends or ())
+    wanted = [b for b in backends if b.ip.value == _lb_dst(tracer.options.lb_dst)]
+    if wanted or backends:
+        chosen = (wanted or backends)[0]
         copy.set("ip6.dst" if chosen.is_ipv6 else "ip4.dst", chosen.ip.value)
         copy.values["ct_state"] |= _CT_DNAT
         proto = {6: "tcp", 17: "udp", 132: "sctp"}.get(copy.values.get("nw_proto", 0))
@@ -231,6 +232,20 @@ def _ct_lb(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out:
             copy.set(f"{proto}.dst", chosen.port)
     tracer.ct_transform(ctx, f"{action.NAME}{comment}", copy, out)
     return True
+
+
+def _lb_dst(text: str | None) -> int | None:
+    """The address of --lb-dst IP[:PORT] ([IPv6]:PORT for IPv6)."""
+    if not text:
+        return None
+    if text.startswith("["):
+        host = text[1 : text.find("]")]
+    else:
+        host = text.rsplit(":", 1)[0] if text.count(":") == 1 else text
+    try:
+        return int(ipaddress.ip_address(host))
+    except ValueError:
+        return None
 
 
 def _ct_resume(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: Nodes) -> bool:
