@@ -13,6 +13,7 @@ import os
 import shlex
 import sys
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -133,7 +134,7 @@ def _batch(
         try:
             words = shlex.split(line)
             ct, line_forms, rest = _line_options(words)
-            options = TraceOptions(**{**base.__dict__, "ct_states": parse_ct_states(ct)})
+            options = replace(base, ct_states=parse_ct_states(ct))
             datapath, microflow = _split(rest)
             result = trace(sb, datapath, microflow, options=options)
         except (TraceError, ValueError) as exc:
@@ -178,9 +179,7 @@ def _answer(sb: SouthboundSnapshot, base: TraceOptions, line: str) -> dict[str, 
         request = json.loads(line)
         if not isinstance(request, dict) or "microflow" not in request:
             raise TraceError('a request is a JSON object with "microflow"')
-        options = TraceOptions(
-            **{**base.__dict__, "ct_states": parse_ct_states(list(request.get("ct", [])))}
-        )
+        options = replace(base, ct_states=parse_ct_states(list(request.get("ct", []))))
         result = trace(sb, request.get("datapath"), str(request["microflow"]), options=options)
     except (TraceError, ValueError) as exc:
         return {"ok": False, "error": str(exc)}
