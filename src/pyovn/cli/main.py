@@ -15,6 +15,7 @@ from pyovn.cli.db import db_app
 from pyovn.cli.demo import demo_command
 from pyovn.cli.lflow import lflow_app
 from pyovn.cli.northd import northd_command
+from pyovn.cli.trace import trace_command
 from pyovn.errors import PyovnError
 
 app = typer.Typer(
@@ -29,6 +30,7 @@ app.command("northd")(northd_command)
 app.add_typer(lflow_app, name="lflow")
 app.command("ofproto-trace")(ofproto_trace_command)
 app.command("demo")(demo_command)
+app.command("trace")(trace_command)
 
 
 @app.command("version")
