@@ -12,6 +12,7 @@ import typer
 from pyovn import __version__
 from pyovn.cli.db import db_app
 from pyovn.cli.lflow import lflow_app
+from pyovn.cli.nbctl import CTL_SETTINGS, nbctl_command
 from pyovn.cli.northd import northd_command
 from pyovn.errors import PyovnError
 
@@ -25,6 +26,7 @@ app = typer.Typer(
 app.add_typer(db_app, name="db")
 app.command("northd")(northd_command)
 app.add_typer(lflow_app, name="lflow")
+app.command("nbctl", context_settings=CTL_SETTINGS, add_help_option=False)(nbctl_command)
 
 
 @app.command("version")
