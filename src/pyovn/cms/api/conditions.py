@@ -22,6 +22,9 @@ __all__ = ["ColumnArg", "Condition", "parse_column_arg", "parse_condition", "rel
 #: Operators, longest first so that `<=` is not read as `<`.
 OPERATORS: tuple[str, ...] = ("{not-in}", "{!=}", "{<=}", "{>=}", "{in}", "{=}", "{<}", "{>}")
 OPERATORS += ("!=", "<=", ">=", "=", "<", ">")
+#: The same, in the order error messages list them.
+DISPLAY_OPERATORS = ("=", "!=", "<", ">", "<=", ">=", "{=}", "{!=}", "{<}", "{>}", "{<=}", "{>=}")
+DISPLAY_OPERATORS += ("{in}", "{not-in}")
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,17 @@ def parse_column_arg(
             return ColumnArg(column, key, op, value, text)
     if not operators:
         raise UsageError(f'{text}: trailing garbage "{rest}" in argument')
-    raise UsageError(f'{text}: argument does not end in "=" followed by a value.')
+    raise UsageError(
+        f"{text}: argument does not end in {_english_ops(operators)} followed by a value."
+    )
+
+
+def _english_ops(operators: tuple[str, ...]) -> str:
+    ordered = [op for op in DISPLAY_OPERATORS if op in operators]
+    quoted = [f'"{op}"' for op in ordered]
+    if len(quoted) == 1:
+        return quoted[0]
+    return ", ".join(quoted[:-1]) + f", or {quoted[-1]}"
 
 
 def parse_set_value(arg: ColumnArg, symbols: Symbols | None) -> Any:
@@ -104,7 +117,9 @@ class Condition:
 def parse_condition(table: TableSchema, text: str, symbols: Symbols | None = None) -> Condition:
     arg = parse_column_arg(table, text, OPERATORS, symbols)
     if arg.op is None or arg.value_text is None:
-        raise UsageError(f'{text}: argument does not end in "=" followed by a value.')
+        raise UsageError(
+            f"{text}: argument does not end in {_english_ops(OPERATORS)} followed by a value."
+        )
     ctype = arg.column.type
     if arg.key is not None:
         assert ctype.value is not None

@@ -251,8 +251,8 @@ class ClearCommand(_RecordCommand):
             column = resolve_column(table, name)
             if column.type.min > 0:
                 raise UsageError(
-                    f"{column.name} column in table {table.name} cannot be cleared: it "
-                    f"must have at least {column.type.min} value"
+                    f'"clear" operation cannot be applied to column {column.name} of table '
+                    f"{table.name}, which is not allowed to be empty"
                 )
             row[column.name] = codec_for(column.type).default
 
@@ -292,6 +292,13 @@ class DestroyCommand(Command):
 
     def run(self, ctx: TxnContext) -> None:
         table = resolve_table(ctx.schema, self.table)
+        # Rows of non-root tables live while referenced; like the real tools,
+        # destroy leaves them to garbage collection instead of failing.
+        if not table.is_root:
+            for record in self.records:
+                if find_record(ctx, table.name, record, ctx.row_ids) is None and not self.if_exists:
+                    raise NotFoundError(f'no row "{record}" in table {table.name}')
+            return
         if self.all:
             for each in list(ctx.rows(table.name)):
                 each.delete()

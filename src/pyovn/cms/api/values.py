@@ -317,9 +317,9 @@ class _Elements:
         assert self.ctype.value is not None
         self._skip_space()
         if self._peek() != "=":
-            raise ValueSyntaxError(
-                f'{self.text[start:]}: syntax error at "{self._peek()}" expecting "="'
-            )
+            found = self._peek()
+            expecting = f'{found}" expecting "="' if found else ""
+            raise ValueSyntaxError(f'{self.text[start:]}: syntax error at "{expecting}')
         self.pos += 1
         self._skip_space()
         keys.extend(key_atoms)

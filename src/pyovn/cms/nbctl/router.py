@@ -80,7 +80,7 @@ def _networks(port: str, networks: list[str]) -> frozenset[str]:
 
 def _same_networks(a: frozenset[str], b: frozenset[str]) -> bool:
     try:
-        return {parse_network(n) for n in a} == {parse_network(n) for n in b}
+        return {parse_network(n).network for n in a} == {parse_network(n).network for n in b}
     except ValueSyntaxError:
         return a == b
 

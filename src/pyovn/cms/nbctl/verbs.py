@@ -210,7 +210,9 @@ _VERBS = (
         0,
         1,
         ("--may-exist", "--add-duplicate"),
-        lambda p, api: api.ls_add(*p.args, p.has("--may-exist"), p.has("--add-duplicate")),
+        lambda p, api: api.ls_add(
+            *p.args, may_exist=p.has("--may-exist"), add_duplicate=p.has("--add-duplicate")
+        ),
     ),
     Verb("ls-del", 1, 1, ("--if-exists",), lambda p, a: a.ls_del(p.args[0], p.has("--if-exists"))),
     Verb("ls-list", 0, 0, (), lambda p, api: api.ls_list(), _rows),
@@ -297,7 +299,9 @@ _VERBS = (
         0,
         1,
         ("--may-exist", "--add-duplicate"),
-        lambda p, api: api.lr_add(*p.args, p.has("--may-exist"), p.has("--add-duplicate")),
+        lambda p, api: api.lr_add(
+            *p.args, may_exist=p.has("--may-exist"), add_duplicate=p.has("--add-duplicate")
+        ),
     ),
     Verb("lr-del", 1, 1, ("--if-exists",), lambda p, a: a.lr_del(p.args[0], p.has("--if-exists"))),
     Verb("lr-list", 0, 0, (), lambda p, api: api.lr_list(), _rows),
