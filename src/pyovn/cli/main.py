@@ -14,6 +14,7 @@ from pyovn.cli.db import db_app
 from pyovn.cli.lflow import lflow_app
 from pyovn.cli.nbctl import CTL_SETTINGS, nbctl_command
 from pyovn.cli.northd import northd_command
+from pyovn.cli.sbctl import sbctl_command
 from pyovn.errors import PyovnError
 
 app = typer.Typer(
@@ -27,6 +28,7 @@ app.add_typer(db_app, name="db")
 app.command("northd")(northd_command)
 app.add_typer(lflow_app, name="lflow")
 app.command("nbctl", context_settings=CTL_SETTINGS, add_help_option=False)(nbctl_command)
+app.command("sbctl", context_settings=CTL_SETTINGS, add_help_option=False)(sbctl_command)
 
 
 @app.command("version")

@@ -23,7 +23,8 @@ __all__ = ["ColumnArg", "Condition", "parse_column_arg", "parse_condition", "rel
 OPERATORS: tuple[str, ...] = ("{not-in}", "{!=}", "{<=}", "{>=}", "{in}", "{=}", "{<}", "{>}")
 OPERATORS += ("!=", "<=", ">=", "=", "<", ">")
 #: The same, in the order error messages list them.
-DISPLAY_OPERATORS = ("=", "!=", "<", ">", "<=", ">=", "{=}", "{!=}", "{<}", "{>}", "{<=}", "{>=}")
+DISPLAY_OPERATORS: tuple[str, ...] = ("=", "!=", "<", ">", "<=", ">=", "{=}", "{!=}", "{<}")
+DISPLAY_OPERATORS += ("{>}", "{<=}", "{>=}")
 DISPLAY_OPERATORS += ("{in}", "{not-in}")
 
 
