@@ -15,6 +15,7 @@ from pyovn.cli.lflow import lflow_app
 from pyovn.cli.nbctl import CTL_SETTINGS, nbctl_command
 from pyovn.cli.northd import northd_command
 from pyovn.cli.sbctl import sbctl_command
+from pyovn.cli.vsctl import vsctl_command
 from pyovn.errors import PyovnError
 
 app = typer.Typer(
@@ -29,6 +30,7 @@ app.command("northd")(northd_command)
 app.add_typer(lflow_app, name="lflow")
 app.command("nbctl", context_settings=CTL_SETTINGS, add_help_option=False)(nbctl_command)
 app.command("sbctl", context_settings=CTL_SETTINGS, add_help_option=False)(sbctl_command)
+app.command("vsctl", context_settings=CTL_SETTINGS, add_help_option=False)(vsctl_command)
 
 
 @app.command("version")

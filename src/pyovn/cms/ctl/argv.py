@@ -40,6 +40,8 @@ class Verb:
     show: Callable[[Any, "Invocation"], str] | None = None
     #: Forces --wait to wait even when nothing changed (ovn-nbctl sync).
     forces_wait: bool = False
+    #: The exit status the command's result asks for (ovs-vsctl br-exists: 2).
+    status: Callable[[Any], int] | None = None
 
 
 @dataclass(frozen=True)

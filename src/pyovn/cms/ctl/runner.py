@@ -90,14 +90,14 @@ def run_tool(tool: Tool, argv: Sequence[str], out: TextIO | None = None) -> int:
     timeout = _timeout(inv.options.get("--timeout"))
     comment = f"{tool.name}: {tool.name} " + " ".join(argv)
     try:
-        text, warnings = asyncio.run(_with_timeout(_run(tool, inv, comment), timeout))
+        text, warnings, status = asyncio.run(_with_timeout(_run(tool, inv, comment), timeout))
     except OvsdbError as exc:
         raise CmsError(str(exc)) from exc
     for line in warnings:
         print(f"{tool.name}: {line}", file=sys.stderr)
     out.write(text)
     out.flush()
-    return 0
+    return int(status)
 
 
 def _wants_info(argv: Sequence[str]) -> bool:
@@ -179,7 +179,7 @@ def _ssl_context(inv: Invocation) -> ssl.SSLContext | None:
     return context
 
 
-async def _run(tool: Tool, inv: Invocation, comment: str) -> tuple[str, list[str]]:
+async def _run(tool: Tool, inv: Invocation, comment: str) -> tuple[str, list[str], int]:
     wait = _wait_word(tool, inv)
     remote = inv.options.get("--db") or os.environ.get(tool.env_var) or tool.default_remote
     backend = Backend(remote, tool.database, tool.row_ids)
@@ -203,12 +203,15 @@ async def _run(tool: Tool, inv: Invocation, comment: str) -> tuple[str, list[str
     finally:
         await backend.close()
     texts = []
+    status: int = 0
     for parsed, command in zip(inv.commands, commands, strict=True):
+        if parsed.verb.status is not None:
+            status = max(status, parsed.verb.status(command))
         text = parsed.verb.show(command, inv) if parsed.verb.show is not None else ""
         if "--oneline" in inv.options:
             text = text.rstrip("\n").replace("\\", "\\\\").replace("\n", "\\n") + "\n"
         texts.append(text)
-    return "".join(texts), backend.warnings
+    return "".join(texts), backend.warnings, status
 
 
 def console_main(tool: Tool, prog: str, argv: Sequence[str] | None = None) -> int:
