@@ -12,6 +12,7 @@ import typer
 from pyovn import __version__
 from pyovn.cli.db import db_app
 from pyovn.cli.lflow import lflow_app
+from pyovn.cli.libvirt import libvirt_app
 from pyovn.cli.nbctl import CTL_SETTINGS, nbctl_command
 from pyovn.cli.northd import northd_command
 from pyovn.cli.sbctl import sbctl_command
@@ -31,6 +32,7 @@ app.add_typer(lflow_app, name="lflow")
 app.command("nbctl", context_settings=CTL_SETTINGS, add_help_option=False)(nbctl_command)
 app.command("sbctl", context_settings=CTL_SETTINGS, add_help_option=False)(sbctl_command)
 app.command("vsctl", context_settings=CTL_SETTINGS, add_help_option=False)(vsctl_command)
+app.add_typer(libvirt_app, name="libvirt")
 
 
 @app.command("version")
