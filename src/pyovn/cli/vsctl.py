@@ -4,13 +4,14 @@ import sys
 
 import typer
 
+from pyovn.cli.nbctl import ctl_args
 from pyovn.cms.ctl.runner import console_main, run_tool
 from pyovn.cms.vsctl.verbs import VSCTL
 
 
 def vsctl_command(ctx: typer.Context) -> None:
     """Configure an Open_vSwitch database (ovs-vsctl's syntax)."""
-    raise typer.Exit(run_tool(VSCTL, ctx.args))
+    raise typer.Exit(run_tool(VSCTL, ctl_args(ctx)))
 
 
 def main() -> None:
