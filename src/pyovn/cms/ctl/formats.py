@@ -9,8 +9,8 @@ way OVS does, closing brackets on the line of the last element.
 """
 
 import json
+import re
 from dataclasses import dataclass
-from html import escape
 from typing import Any
 
 from pyovn.cms.api.db_commands import DbTable
@@ -21,6 +21,7 @@ from pyovn.ovsdb.schema import ColumnType
 __all__ = ["FORMATS", "Formatting", "format_table", "json_text"]
 
 FORMATS = ("list", "table", "csv", "json", "html")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 DATA_STYLES = ("string", "bare", "json")
 
 
@@ -122,15 +123,28 @@ def _csv(headings: list[str], rows: list[list[str]], show_headings: bool) -> str
     return "".join(",".join(_csv_cell(c) for c in line) + "\n" for line in lines)
 
 
+def _escape(text: str) -> str:
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
+
+
+def _html_cell(heading: str, text: str) -> str:
+    """A cell's HTML: UUIDs become anchors (the row's own) or links (references)."""
+    if heading == "_uuid":
+        return f'<a name="{_escape(text)}">{_escape(text[:8])}</a>'
+    return _UUID.sub(lambda m: f'<a href="#{m[0]}">{m[0][:8]}</a>', _escape(text))
+
+
 def _html(headings: list[str], rows: list[list[str]], show_headings: bool) -> str:
     out = ["<table border=1>\n"]
     if show_headings:
         out.append("  <tr>\n")
-        out.extend(f"    <th>{escape(h)}</th>\n" for h in headings)
+        out.extend(f"    <th>{_escape(h)}</th>\n" for h in headings)
         out.append("  </tr>\n")
     for row in rows:
         out.append("  <tr>\n")
-        out.extend(f"    <td>{escape(c)}</td>\n" for c in row)
+        out.extend(f"    <td>{_html_cell(h, c)}</td>\n" for h, c in zip(headings, row, strict=True))
         out.append("  </tr>\n")
     out.append("</table>\n")
     return "".join(out)

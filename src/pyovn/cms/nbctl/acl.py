@@ -168,7 +168,8 @@ class AclDelCommand(Command):
 
 
 class AclListCommand(ReadCommand):
-    """`acl-list ENTITY`: its ACLs, from-lport first, highest priority first."""
+    """`acl-list ENTITY`: from-lport first, ACLs applied after LB last, then by
+    priority (highest first) and match."""
 
     def __init__(self, entity: str, type: str | None = None) -> None:
         self.entity, self.type = entity, _entity_type(type)
@@ -176,7 +177,13 @@ class AclListCommand(ReadCommand):
     def run(self, ctx: TxnContext) -> None:
         entity, _ = acl_entity(ctx, self.entity, self.type)
         self.result = sorted(
-            _acls(ctx, entity), key=lambda a: (a["direction"], -a["priority"], a["match"])
+            _acls(ctx, entity),
+            key=lambda a: (
+                a["direction"],
+                a["options"].get("apply-after-lb") == "true",
+                -a["priority"],
+                a["match"],
+            ),
         )
 
 
