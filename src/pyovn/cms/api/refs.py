@@ -19,7 +19,7 @@ from pyovn.ovsdb.schema import ColumnSchema, DatabaseSchema, TableSchema
 
 __all__ = ["RowId", "RowIds", "find_record", "get_record", "resolve_column", "resolve_table"]
 
-_UUID_PREFIX = re.compile(r"^[0-9a-fA-F]{4}[0-9a-fA-F-]*$")
+_UUID_PREFIX = re.compile(r"[0-9a-fA-F]{4}[0-9a-fA-F-]*")
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def find_record(ctx: TxnContext, table: str, record: str, row_ids: RowIds) -> Ro
         rows = list(ctx.rows(table))
         if len(rows) == 1:
             return rows[0]
-    if _UUID_PREFIX.match(record) and len(record) < 36:
+    if _UUID_PREFIX.fullmatch(record) and len(record) < 36:
         prefix = record.lower()
         matches = [row for row in ctx.rows(table) if row.uuid.startswith(prefix)]
         if len(matches) == 1:

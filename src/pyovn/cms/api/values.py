@@ -37,9 +37,9 @@ __all__ = [
 Symbols = Callable[[str], str]
 
 _DELIMITERS = frozenset(":=, []{}!<>\t\n\r\f\v")
-_BARE_STRING = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
-_INT_RANGE = re.compile(r"^(-?[0-9]+)-(-?[0-9]+)$")
-_INT = re.compile(r"^[-+]?[0-9]+$")
+_BARE_STRING = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
+_INT_RANGE = re.compile(r"(-?[0-9]+)-(-?[0-9]+)")
+_INT = re.compile(r"[-+]?[0-9]+")
 _PLURAL = {
     AtomicType.INTEGER: "integers",
     AtomicType.REAL: "reals",
@@ -52,7 +52,7 @@ _PLURAL = {
 # -- formatting ---------------------------------------------------------------
 def needs_quotes(text: str) -> bool:
     """Whether a string atom must be printed in double quotes."""
-    return _BARE_STRING.match(text) is None or text in ("true", "false") or is_uuid(text)
+    return _BARE_STRING.fullmatch(text) is None or text in ("true", "false") or is_uuid(text)
 
 
 def _quote(text: str) -> str:
@@ -199,9 +199,9 @@ def _atoms_from_token(
 
 
 def _integers(token: str) -> list[int]:
-    if _INT.match(token):
+    if _INT.fullmatch(token):
         return [int(token)]
-    found = _INT_RANGE.match(token)
+    found = _INT_RANGE.fullmatch(token)
     if found:
         low, high = int(found.group(1)), int(found.group(2))
         if low <= high:

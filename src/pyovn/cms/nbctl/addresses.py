@@ -23,13 +23,13 @@ __all__ = [
 ]
 
 IpNetwork = ipaddress.IPv4Interface | ipaddress.IPv6Interface
-_MAC = re.compile(r"^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){5}$")
+_MAC = re.compile(r"[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){5}")
 _KEYWORDS = ("unknown", "router", "dynamic")
 
 
 def parse_mac(text: str) -> str:
     """A MAC address in canonical form (lower case, two digits per octet)."""
-    if not _MAC.match(text):
+    if not _MAC.fullmatch(text):
         raise ValueSyntaxError(f"invalid mac address {text}")
     return ":".join(f"{int(octet, 16):02x}" for octet in text.split(":"))
 
@@ -90,7 +90,7 @@ def check_lsp_address(address: str) -> None:
         for word in rest:
             parse_ip(word)
         return
-    if not _MAC.match(first):
+    if not _MAC.fullmatch(first):
         raise _hint(address)
     for word in rest:
         if word == "dynamic":
@@ -104,7 +104,7 @@ def check_lsp_address(address: str) -> None:
 def check_port_security(address: str) -> None:
     """One entry of Logical_Switch_Port.port_security: `MAC [IP[/PLEN]]...`."""
     words = address.split()
-    if not words or not _MAC.match(words[0]):
+    if not words or not _MAC.fullmatch(words[0]):
         raise ValueSyntaxError(f"{address}: invalid port security address (MAC first)")
     for word in words[1:]:
         try:

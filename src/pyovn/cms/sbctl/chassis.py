@@ -75,7 +75,7 @@ class ChassisDelCommand(Command):
 
 
 class LspBindCommand(Command):
-    """`lsp-bind PORT CHASSIS`: claim a port binding for a chassis."""
+    """`lsp-bind PORT CHASSIS`: claim a port binding for a chassis (and mark it up)."""
 
     def __init__(self, port: str, chassis: str, may_exist: bool = False) -> None:
         self.port, self.chassis, self.may_exist = port, chassis, may_exist
@@ -85,15 +85,16 @@ class LspBindCommand(Command):
         if binding is None:
             raise NotFoundError(f"no port named {self.port}")
         if binding["chassis"]:
-            if self.may_exist:
-                return
             bound = ctx.get("Chassis", next(iter(binding["chassis"])))
             name = bound.name if bound is not None else "?"
+            if self.may_exist and name == self.chassis:
+                return
             raise DuplicateError(f"lport ({self.port}) has already been binded to chassis ({name})")
         chassis = _chassis(ctx, self.chassis)
         if chassis is None:
             raise NotFoundError(f"no chassis named {self.chassis}")
         binding["chassis"] = frozenset((chassis.uuid,))
+        binding["up"] = frozenset((True,))
 
 
 class LspUnbindCommand(Command):
@@ -108,5 +109,5 @@ class LspUnbindCommand(Command):
             if self.if_exists:
                 return
             raise NotFoundError(f"no port named {self.port}")
-        if binding["chassis"]:
-            binding["chassis"] = frozenset()
+        binding["chassis"] = frozenset()
+        binding["up"] = frozenset()

@@ -16,7 +16,7 @@ from pyovn.ovsdb.datum import is_uuid
 
 __all__ = ["LflowListCommand", "datapath_name", "format_lflows"]
 
-_HEX = re.compile(r"^(0x)?[0-9a-fA-F-]+$")
+_HEX = re.compile(r"(0x)?[0-9a-fA-F-]+")
 
 
 def datapath_name(datapath: Row) -> str:
@@ -43,7 +43,7 @@ def _find_datapath(ctx: TxnContext, ident: str) -> Row | None:
 
 
 def _lflow_prefix(ident: str) -> str:
-    if not _HEX.match(ident):
+    if not _HEX.fullmatch(ident):
         raise ValueSyntaxError(f"{ident} is not a UUID or the beginning of a UUID")
     text = ident[2:] if ident.lower().startswith("0x") else ident
     return text.lower()
