@@ -153,7 +153,8 @@ class Backend:
             _check_symbols(ctx)
             self.warnings = ctx.warnings
             ops = ctx.operations()
-            bump = counter is not None and (bool(ops) or force_bump)
+            forced = force_bump or any(c.forces_cfg_bump for c in commands)
+            bump = counter is not None and (bool(ops) or forced)
             if (not ops and not bump) or dry_run:
                 return result
             select_at = -1

@@ -18,6 +18,8 @@ class Command(ABC):
     """Base class of every command; subclasses implement `run`."""
 
     result: Any = None
+    #: Bump the --wait counter even when nothing changes (ovn-nbctl sync).
+    forces_cfg_bump: bool = False
 
     @abstractmethod
     def run(self, ctx: TxnContext) -> None:

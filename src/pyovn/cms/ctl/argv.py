@@ -38,8 +38,6 @@ class Verb:
     options: tuple[str, ...] = ()
     build: Callable[["ParsedCommand", Any], Any] | None = None
     show: Callable[[Any, "Invocation"], str] | None = None
-    #: Forces --wait to wait even when nothing changed (ovn-nbctl sync).
-    forces_wait: bool = False
     #: The exit status the command's result asks for (ovs-vsctl br-exists: 2).
     status: Callable[[Any], int] | None = None
 

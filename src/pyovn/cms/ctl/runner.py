@@ -196,7 +196,6 @@ async def _run(tool: Tool, inv: Invocation, comment: str) -> tuple[str, list[str
             commands,
             dry_run="--dry-run" in inv.options,
             counter=counter,
-            force_bump=any(p.verb.forces_wait for p in inv.commands),
             comment=comment,
             wait_for=tool.waits.get(wait, ()),
         )

@@ -34,6 +34,8 @@ class InitCommand(Command):
 class SyncCommand(ReadCommand):
     """`sync`: nothing to change; makes --wait wait for earlier changes too."""
 
+    forces_cfg_bump = True
+
     def run(self, ctx: TxnContext) -> None:
         self.result = None
 

@@ -203,7 +203,7 @@ def _acl_del(p: P, api: Api) -> Any:
 
 _VERBS = (
     Verb("init", 0, 0, (), lambda p, api: api.init()),
-    Verb("sync", 0, 0, (), lambda p, api: api.sync(), forces_wait=True),
+    Verb("sync", 0, 0, (), lambda p, api: api.sync()),
     Verb("show", 0, 1, (), lambda p, api: api.show(*p.args), _text),
     Verb(
         "ls-add",
