@@ -284,13 +284,12 @@ class LibvirtAgent:
     async def resync(self) -> None:
         """Every domain, and the removal of ports whose domain is gone."""
         domains = await asyncio.to_thread(self.conn.listAllDomains, 0)
-        live: dict[str, set[str]] = {}
-        running: set[str] = set()
-        for dom in domains:
-            uuid = dom.UUIDString()
-            live[uuid] = await self._sync(dom)
-            if await asyncio.to_thread(dom.isActive):
-                running.add(uuid)
-        await self._execute(self.nb, PruneVmPortsCommand(live))
+        uuids = frozenset(dom.UUIDString() for dom in domains)
+        running = {d.UUIDString() for d in domains if await asyncio.to_thread(d.isActive)}
+        # Domains gone while the agent was away release their ports (and
+        # addresses) first, then every present domain is brought in line.
+        await self._execute(self.nb, PruneVmPortsCommand({}, domains=uuids))
         await self._execute(self.vs, UnplugCommand(None, running=running))
+        for dom in domains:
+            await self._sync(dom)
         log.info("resynchronised %d domains", len(domains))

@@ -96,18 +96,25 @@ class PruneVmPortsCommand(Command):
     """Delete the integration's ports whose NIC is gone.
 
     `live` maps each domain UUID still present to the interfaceids it keeps;
-    with `only`, just that domain's ports are considered. The result is the
-    names removed.
+    the ports of the `domains` are all kept; with `only`, just that domain's
+    ports are considered. The result is the names removed.
     """
 
-    def __init__(self, live: Mapping[str, set[str]], only: str | None = None) -> None:
-        self.live, self.only = live, only
+    def __init__(
+        self,
+        live: Mapping[str, set[str]],
+        only: str | None = None,
+        domains: frozenset[str] = frozenset(),
+    ) -> None:
+        self.live, self.only, self.domains = live, only, domains
 
     def run(self, ctx: TxnContext) -> None:
         removed = []
         for port in list(ctx.rows("Logical_Switch_Port")):
             owner = port["external_ids"].get(OWNER_KEY)
-            if owner is None or (self.only is not None and owner != self.only):
+            if owner is None or owner in self.domains:
+                continue
+            if self.only is not None and owner != self.only:
                 continue
             if port.name in self.live.get(owner, set()):
                 continue
