@@ -89,7 +89,10 @@ def test_every_command_line_matches(sb_copies: tuple[Daemon, Daemon]) -> None:
     for args in (["show"], ["list", "Chassis"], ["list", "Encap"]):
         expected = real("ovn-sbctl", mine.remote, args)
         got = ours(SBCTL, mine.remote, args)
-        assert blocks(got.out, args[0]) == blocks(expected.out, args[0])
+        if args == ["show"]:  # bound ports are listed in hash order by ovn-sbctl
+            assert _normal(args, got.out) == _normal(args, expected.out)
+        else:
+            assert blocks(got.out, "list") == blocks(expected.out, "list")
 
 
 def test_lflow_list_is_the_reference_layout(sb_copies: tuple[Daemon, Daemon]) -> None:

@@ -61,11 +61,12 @@ class ShowCommand(ReadCommand):
             self._column(ctx, row, column, level, out, seen)
         if spec.back_refs is not None:
             table, name_column, ref_column = spec.back_refs
-            names = [
+            # ovn-sbctl prints these in hash order; pyovn sorts them by name.
+            names = sorted(
                 format_value(r[name_column], _ctype(r, name_column))
                 for r in ctx.rows(table)
                 if row.uuid in _atoms(r[ref_column])
-            ]
+            )
             out.extend(f"{pad}    {table} {name}" for name in names)
 
     def _column(
