@@ -102,3 +102,11 @@ def test_sets_round_trip(value: frozenset[str]) -> None:
 @given(st.dictionaries(strings, strings, max_size=5))
 def test_maps_round_trip(value: dict[str, str]) -> None:
     assert parse_value(format_value(value, STRING_MAP), STRING_MAP) == value
+
+
+def test_package_exports_its_public_face() -> None:
+    import pyovn.cms
+
+    for name in pyovn.cms.__all__:
+        assert hasattr(pyovn.cms, name), name
+    assert issubclass(pyovn.cms.CmsError, Exception)

@@ -14,6 +14,7 @@
         │                        transaction read, even after retries
         ├── WaitTimeoutError     --timeout ran out (connecting, committing or
         │                        waiting for northd / the chassis)
+        ├── IpamError            a switch has no subnet, or no free address
         └── LibvirtError         a domain cannot be mapped onto OVN
             ├── DomainXmlError   the domain XML is malformed or has no
             │                    openvswitch virtualport
@@ -30,6 +31,7 @@ __all__ = [
     "ConflictError",
     "DomainXmlError",
     "DuplicateError",
+    "IpamError",
     "LibvirtError",
     "NotFoundError",
     "TransactionFailed",
@@ -70,6 +72,10 @@ class ConflictError(TransactionFailed):
 
 class WaitTimeoutError(CmsError):
     """The --timeout deadline passed."""
+
+
+class IpamError(CmsError):
+    """No address can be allocated on a switch."""
 
 
 class LibvirtError(CmsError):

@@ -13,15 +13,11 @@ import ipaddress
 from collections.abc import Iterator
 
 from pyovn.cms.api.txn import Row, TxnContext
-from pyovn.cms.errors import CmsError, ValueSyntaxError
+from pyovn.cms.errors import IpamError, ValueSyntaxError
 
-__all__ = ["IpamError", "allocate_ip", "used_ips"]
+__all__ = ["allocate_ip", "used_ips"]
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-
-class IpamError(CmsError):
-    """The switch has no subnet, or no free address left."""
 
 
 def _words_ips(text: str) -> Iterator[Address]:
