@@ -295,3 +295,60 @@ def test_agent_logs_one_line_per_bad_nic_and_writes_nothing(
     assert any(f"n{tag}" in e and "no openvswitch virtualport" in e for e in mine)
     assert all("\n" not in e for e in errors)
     assert dump(nb.remote, "OVN_Northbound")["Logical_Switch_Port"] == before["Logical_Switch_Port"]
+
+
+NODE = """<node>
+  <domain type='test'>
+    <name>vm-a</name>
+    <uuid>11111111-2222-3333-4444-555555555555</uuid>
+    <memory unit='MiB'>64</memory>
+    <os><type arch='x86_64'>hvm</type></os>
+    <devices>
+      <interface type='bridge'>
+        <mac address='52:54:00:00:00:0a'/>
+        <source bridge='br-int'/>
+        <virtualport type='openvswitch'>
+          <parameters interfaceid='aaaaaaaa-0000-0000-0000-00000000000a'/>
+        </virtualport>
+        <target dev='tap-a'/>
+      </interface>
+    </devices>
+  </domain>
+</node>
+"""
+
+
+def test_agent_process_plugs_a_chassis_the_way_pyovn_up_runs_it(
+    cloud: tuple[Daemon, Daemon], tmp_path: Path
+) -> None:
+    """`pyovn up` runs one agent per chassis over a test-driver file of the
+    chassis' VMs, with --ovs-db pointing at that chassis' Open_vSwitch DB."""
+    nb, ovs = cloud
+    node = tmp_path / "hv1-domains.xml"
+    node.write_text(NODE)
+    pidfile = tmp_path / "agent.pid"
+    command = [
+        str(BIN / "pyovn"), "libvirt", "agent", "--uri", f"test://{node}",
+        "--switch-map", "br-int=sw1", "--db", nb.remote, "--ovs-db", ovs.remote,
+        "--pidfile", str(pidfile), "--log-file", str(tmp_path / "agent.log"),
+    ]  # fmt: skip
+    iface = "aaaaaaaa-0000-0000-0000-00000000000a"
+    for _ in range(2):  # the second run is a restart: nothing doubles
+        proc = subprocess.Popen(command)
+        try:
+            _until("agent started", pidfile.exists)
+            assert _ports(nb) == {iface: frozenset({"52:54:00:00:00:0a 10.0.0.2"})}
+            assert _taps(ovs) == {
+                "tap-a": {
+                    "attached-mac": "52:54:00:00:00:0a",
+                    "iface-id": iface,
+                    "iface-status": "active",
+                    "vm-id": "11111111-2222-3333-4444-555555555555",
+                }
+            }
+        finally:
+            proc.terminate()
+            assert proc.wait(10) == 0
+        assert not pidfile.exists()
+    bridge_ports = dump(ovs.remote, "Open_vSwitch")["Port"]
+    assert sorted(p["name"] for p in bridge_ports.values()) == ["br-int", "tap-a"]

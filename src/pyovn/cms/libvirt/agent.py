@@ -15,6 +15,21 @@ vm-id and iface-status=active, removed when the domain stops.
 
 On start it resynchronises everything, so restarting it neither duplicates
 nor loses ports. A NIC that cannot be mapped is one log line, never fatal.
+
+How `pyovn up` runs it, one agent per chassis: the chassis' VMs are domains
+of libvirt's test driver read from a file in the run directory (a `<node>`
+holding `<domain type='test'>` elements, each NIC an openvswitch virtualport
+on br-int; they come up running), and the agent plugs them into that
+chassis' Open_vSwitch database, where the chassis' controller finds
+`external_ids:iface-id` and claims the port:
+
+    pyovn libvirt agent --uri test://$RUN/hv1/domains.xml \
+        --switch-map br-int=sw1 --db $NB_REMOTE --ovs-db unix:$RUN/hv1/db.sock \
+        --pidfile $RUN/hv1/libvirt-agent.pid --log-file $RUN/hv1/libvirt-agent.log
+
+SIGTERM stops it; its ports stay (the domains still exist) and the next run
+resynchronises. With a real libvirtd (`--uri qemu:///system`) leave out
+`--ovs-db`: libvirt plugs the taps itself.
 """
 
 import asyncio
