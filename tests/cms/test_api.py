@@ -194,8 +194,12 @@ def test_wait_sb_and_hv_return_once_northd_caught_up(tmp_path: Path, northd: str
             dbs.start_real_northd()
         else:
             dbs.start_pyovn_northd()
-        outcome = ours(NBCTL, dbs.nb.remote, ["--timeout=60", "--wait=sb", "ls-add", "sw9"])
+        args = ["--timeout=60", "--wait=sb", "--print-wait-time", "ls-add", "sw9"]
+        outcome = ours(NBCTL, dbs.nb.remote, args)
         assert outcome.status == 0, outcome.error
+        report = outcome.out.splitlines()
+        assert report[0] == "Time spent on processing nb_cfg 1:" and len(report) == 3
+        assert report[2].startswith("\tovn-northd completion:\t\t\t")
         datapaths = dump(dbs.sb(), "OVN_Southbound")["Datapath_Binding"].values()
         assert [d["external_ids"].get("name") for d in datapaths] == ["sw9"]
         outcome = ours(NBCTL, dbs.nb.remote, ["--timeout=60", "--wait=hv", "sync"])

@@ -16,6 +16,7 @@ for ovs-vsctl.
 import asyncio
 import contextlib
 import json
+import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,6 +53,8 @@ class TxnResult:
     attempts: int = 0
     cfg: int | None = None
     operations: list[Any] = field(default_factory=list)
+    #: When the committed transaction was sent (seconds since the epoch).
+    started: float = 0.0
 
 
 class Backend:
@@ -163,6 +166,7 @@ class Backend:
                 ops = [*ops, *self._bump_ops(counter)]
             if comment:
                 ops = [*ops, {"op": "comment", "comment": comment}]
+            result.started = time.time()
             replies = await self.client.transact(self.db, ops)
             error = _first_error(ops, replies)
             if error is None:

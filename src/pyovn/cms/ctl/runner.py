@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from pyovn import __version__
-from pyovn.cms.api.backend import Backend, CfgCounter
+from pyovn.cms.api.backend import Backend, CfgCounter, TxnResult
 from pyovn.cms.api.refs import RowIds
 from pyovn.cms.ctl.argv import GlobalOption, Invocation, Verb, parse_command_line
 from pyovn.cms.errors import CmsError, UsageError, WaitTimeoutError
@@ -68,6 +68,8 @@ class Tool:
     waits: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: The wait used when no --wait/--no-wait is given (ovs-vsctl waits by default).
     default_wait: str = "none"
+    #: --print-wait-time: the text after a wait (backend, result, wait word).
+    wait_report: Callable[[Backend, TxnResult, str], str] | None = None
     extra_options: tuple[GlobalOption, ...] = ()
     summary: str = ""
 
@@ -192,7 +194,7 @@ async def _run(tool: Tool, inv: Invocation, comment: str) -> tuple[str, list[str
     await backend.connect()
     try:
         counter = tool.counter if wait != "none" else None
-        await backend.execute(
+        result = await backend.execute(
             commands,
             dry_run="--dry-run" in inv.options,
             counter=counter,
@@ -210,6 +212,8 @@ async def _run(tool: Tool, inv: Invocation, comment: str) -> tuple[str, list[str
         if "--oneline" in inv.options:
             text = text.rstrip("\n").replace("\\", "\\\\").replace("\n", "\\n") + "\n"
         texts.append(text)
+    if "--print-wait-time" in inv.options and tool.wait_report is not None and result.cfg:
+        texts.append(tool.wait_report(backend, result, wait))
     return "".join(texts), backend.warnings, status
 
 

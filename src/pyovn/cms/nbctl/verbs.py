@@ -3,6 +3,7 @@
 
 from typing import Any
 
+from pyovn.cms.api.backend import Backend, TxnResult
 from pyovn.cms.ctl.argv import UNLIMITED, Invocation, ParsedCommand, Verb
 from pyovn.cms.ctl.db_verbs import DB_VERBS, lines, uuid_and_name
 from pyovn.cms.ctl.runner import GlobalOption, Tool
@@ -141,6 +142,20 @@ def _dhcp_options(command: Any, inv: Invocation) -> str:
 def _static_macs(command: Any, inv: Invocation) -> str:
     rows = [f"{r['logical_port']:<25}{r['ip']:<25}{r['mac']}" for r in command.result]
     return lines([f"{'LOGICAL_PORT':<25}{'IP':<25}MAC", *rows]) if rows else ""
+
+
+def _wait_report(backend: Backend, result: TxnResult, wait: str) -> str:
+    """--print-wait-time: northd's (and the chassis') delays after the commit, in ms."""
+    start = int(result.started * 1000)
+    row = next(iter(backend.replica.tables["NB_Global"].rows.values()))
+    lines_ = [
+        f"Time spent on processing nb_cfg {result.cfg}:",
+        f"\tovn-northd delay before processing:\t{row['nb_cfg_timestamp'] - start}ms",
+        f"\tovn-northd completion:\t\t\t{row['sb_cfg_timestamp'] - start}ms",
+    ]
+    if wait == "hv":
+        lines_.append(f"\tovn-controller(s) completion:\t\t{row['hv_cfg_timestamp'] - start}ms")
+    return lines(lines_)
 
 
 def _opt(p: P, name: str) -> Any:
@@ -461,4 +476,5 @@ NBCTL = Tool(
     waits=NB_WAITS,
     extra_options=(GlobalOption(("--wait",), True), GlobalOption(("--print-wait-time",))),
     summary="OVN northbound DB management utility (pyovn)",
+    wait_report=_wait_report,
 )
