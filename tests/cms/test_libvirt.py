@@ -352,3 +352,23 @@ def test_agent_process_plugs_a_chassis_the_way_pyovn_up_runs_it(
         assert not pidfile.exists()
     bridge_ports = dump(ovs.remote, "Open_vSwitch")["Port"]
     assert sorted(p["name"] for p in bridge_ports.values()) == ["br-int", "tap-a"]
+
+
+def test_agent_catches_up_after_the_nb_restarts(
+    cloud: tuple[Daemon, Daemon], conn: Any, tmp_path: Path
+) -> None:
+    nb, _ = cloud
+    tag = uuidlib.uuid4().hex[:6]
+    conn.created.append(f"r{tag}")
+    iface = str(uuidlib.uuid4())
+    settings = dict(
+        uri="test:///default", switch_map=SwitchMap.parse(["br-int=sw1"]), nb_remote=nb.remote
+    )
+    with AgentThread(**settings):
+        nb.stop()
+        conn.defineXML(seed_xml(f"r{tag}", iface, "52:54:00:aa:bb:05"))
+        restarted = start_pyovn_db(tmp_path, "nb", "ovn-nb")
+        try:
+            _until("port after the NB restart", lambda: iface in _ports(restarted))
+        finally:
+            restarted.stop()

@@ -60,11 +60,14 @@ class TxnResult:
 class Backend:
     """One database on one (or a list of) OVSDB remotes."""
 
-    def __init__(self, remote: str, db: str, row_ids: RowIds | None = None) -> None:
+    def __init__(
+        self, remote: str, db: str, row_ids: RowIds | None = None, reconnect: bool = False
+    ) -> None:
         self.remote = remote
         self.db = db
         self.row_ids: RowIds = row_ids or {}
-        self.client = OvsdbClient(remote, reconnect=False)
+        #: Daemons (the libvirt agent) reconnect; one-shot tools do not.
+        self.client = OvsdbClient(remote, reconnect=reconnect)
         self.replica = Replica(self.client, db)
         self._generation = 0
         self._changed = asyncio.Event()

@@ -69,6 +69,8 @@ _EVENT_NAMES = {
     7: "pmsuspended",
     8: "crashed",
 }
+#: A queue entry asking for a full resynchronisation (after a reconnection).
+RESYNC = "*resync*"
 _event_thread_lock = threading.Lock()
 _event_thread_started = False
 
@@ -186,13 +188,18 @@ class LibvirtAgent:
         self._queue: asyncio.Queue[tuple[str, int]] = asyncio.Queue()
         self._callback_id: int | None = None
         self._stopped = asyncio.Event()
+        #: Why the agent stopped by itself (libvirt went away), raised by run().
+        self.failure: LibvirtError | None = None
 
     # -- lifecycle ----------------------------------------------------------------
     async def start(self) -> None:
         """Connect to the NB (and OVS), open libvirt, subscribe, resynchronise."""
-        self.nb = await NbApi.connect(self.nb_remote)
+        self.nb = await NbApi.connect(self.nb_remote, reconnect=True)
         if self.ovs_remote:
-            self.vs = await VsApi.connect(self.ovs_remote)
+            self.vs = await VsApi.connect(self.ovs_remote, reconnect=True)
+        for api in (self.nb, self.vs):
+            if api is not None:
+                api.backend.client.on_connected.append(self._reconnected)
         _start_event_thread(self.libvirt)
         try:
             self.conn = await asyncio.to_thread(self.libvirt.open, self.uri)
@@ -206,8 +213,18 @@ class LibvirtAgent:
         self._callback_id = self.conn.domainEventRegisterAny(
             None, self.libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE, on_event, None
         )
+
+        def on_close(_conn: Any, reason: int, _opaque: Any) -> None:
+            loop.call_soon_threadsafe(self._lost_libvirt, reason)
+
+        self.conn.registerCloseCallback(on_close, None)
         log.info("watching %s (switch map %s)", self.uri, self.switch_map.entries)
         await self.resync()
+
+    async def _reconnected(self, client: object) -> None:
+        """A database came back: whatever happened meanwhile is caught up."""
+        log.info("reconnected; resynchronising")
+        self._queue.put_nowait((RESYNC, -1))
 
     async def run(self) -> None:
         """Handle events until `stop()`."""
@@ -220,16 +237,26 @@ class LibvirtAgent:
                     task.cancel()
             if getter in done:
                 uuid, event = getter.result()
+                if uuid == RESYNC:
+                    await self.resync()
+                    continue
                 log.info("domain %s %s", uuid, _EVENT_NAMES.get(event, event))
                 await self.sync_domain(uuid)
+        if self.failure is not None:
+            raise self.failure
+
+    def _lost_libvirt(self, reason: int) -> None:
+        self.failure = LibvirtError(f"{self.uri}: connection closed (reason {reason})")
+        self._stopped.set()
 
     def stop(self) -> None:
         self._stopped.set()
 
     async def close(self) -> None:
         if self.conn is not None:
-            if self._callback_id is not None:
+            if self._callback_id is not None and self.failure is None:
                 self.conn.domainEventDeregisterAny(self._callback_id)
+                self.conn.unregisterCloseCallback()
             await asyncio.to_thread(self.conn.close)
             self.conn = None
         for api in (self.nb, self.vs):

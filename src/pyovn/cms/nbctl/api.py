@@ -55,9 +55,10 @@ class NbApi:
         self.backend = backend
 
     @classmethod
-    async def connect(cls, remote: str) -> "NbApi":
-        """Connect to the NB at `remote` (a remote or comma-separated list)."""
-        return cls(await Backend(remote, "OVN_Northbound", NB_ROW_IDS).connect())
+    async def connect(cls, remote: str, reconnect: bool = False) -> "NbApi":
+        """Connect to the NB at `remote` (a remote or comma-separated list);
+        with `reconnect`, follow the server across restarts."""
+        return cls(await Backend(remote, "OVN_Northbound", NB_ROW_IDS, reconnect).connect())
 
     async def close(self) -> None:
         await self.backend.close()

@@ -48,8 +48,8 @@ class VsApi:
         self.backend = backend
 
     @classmethod
-    async def connect(cls, remote: str) -> "VsApi":
-        return cls(await Backend(remote, "Open_vSwitch", VS_ROW_IDS).connect())
+    async def connect(cls, remote: str, reconnect: bool = False) -> "VsApi":
+        return cls(await Backend(remote, "Open_vSwitch", VS_ROW_IDS, reconnect).connect())
 
     async def close(self) -> None:
         await self.backend.close()
