@@ -208,3 +208,14 @@ def test_wait_sb_and_hv_return_once_northd_caught_up(tmp_path: Path, northd: str
         assert nb_global["nb_cfg"] == 2 and nb_global["sb_cfg"] >= 2 and nb_global["hv_cfg"] >= 2
     finally:
         dbs.stop()
+
+
+def test_names_looked_up_after_a_rename_in_the_same_transaction(nb: Daemon) -> None:
+    """Lookups see earlier commands' changes; their commit guards see the database."""
+    assert ours(NBCTL, nb.remote, ["init", "--", "ls-add", "sw1"]).status == 0
+    outcome = ours(
+        NBCTL, nb.remote, ["set", "Logical_Switch", "sw1", "name=sw2", "--", "ls-add", "sw1"]
+    )
+    assert outcome.status == 0, outcome.error
+    listed = ours(NBCTL, nb.remote, ["ls-list"]).out.splitlines()
+    assert [line.split()[1] for line in listed] == ["(sw1)", "(sw2)"]

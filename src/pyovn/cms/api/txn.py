@@ -206,6 +206,7 @@ class TxnContext:
         self._rows: dict[tuple[str, str], Row] = {}
         self._inserted: dict[str, list[Row]] = {}
         self._guards: list[Any] = []
+        self._guarded: set[tuple[str, str]] = set()
         self.changed = False
         #: `@name` -> UUID, for `--id=@name` (created or looked up) and references.
         self.symbols: dict[str, str] = {}
@@ -267,19 +268,28 @@ class TxnContext:
         return row
 
     def find(self, table: str, column: str, value: Any) -> list[Row]:
-        """Rows whose scalar `column` equals `value`; guarded at commit."""
+        """Rows whose scalar `column` equals `value` (as this attempt sees them).
+
+        The commit is guarded: it fails (and the transaction retries) if the
+        set of committed rows with that value changed in the meantime.
+        """
         found = [row for row in self.rows(table) if row[column] == value]
-        if not any(r.inserted for r in found):
-            ctype = self.table(table).columns[column].type
+        ctype = self.table(table).columns[column].type
+        where = [[column, "==", value_to_json(value, ctype)]]
+        key = (table, repr(where))
+        if key not in self._guarded:
+            self._guarded.add(key)
+            base = self.replica.tables[table].rows
+            committed = sorted(uuid for uuid, row in base.items() if row[column] == value)
             self._guards.append(
                 {
                     "op": "wait",
                     "timeout": 0,
                     "table": table,
-                    "where": [[column, "==", value_to_json(value, ctype)]],
+                    "where": where,
                     "columns": ["_uuid"],
                     "until": "==",
-                    "rows": [{"_uuid": ["uuid", r.uuid]} for r in found if not r.inserted],
+                    "rows": [{"_uuid": ["uuid", uuid]} for uuid in committed],
                 }
             )
         return found
