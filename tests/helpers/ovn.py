@@ -140,6 +140,18 @@ class OvnDatabases:
     def wait_sb(self, timeout: float = 120) -> None:
         nbctl(self.nb.remote, "--wait=sb", "sync", timeout=timeout)
 
+    def wait_sb_caught_up(self, sb_name: str, timeout: float = 120) -> None:
+        """Wait until one particular SB has the NB's current nb_cfg (several
+        northds may answer --wait=sb, each for its own SB)."""
+        nbctl(self.nb.remote, "--no-wait", "sync")
+        wanted = int(nbctl(self.nb.remote, "get", "NB_Global", ".", "nb_cfg").strip())
+
+        def caught_up() -> bool:
+            out = sbctl(self.sb(sb_name), "--bare", "--columns=nb_cfg", "list", "SB_Global")
+            return bool(out.strip()) and int(out.split()[0]) >= wanted
+
+        wait_for(caught_up, timeout, f"{sb_name} nb_cfg >= {wanted}")
+
 
 def lflow_lines(sb_remote: str) -> list[str]:
     """`ovn-sbctl lflow-list` as 'datapath|pipeline|flow' lines, UUIDs removed."""

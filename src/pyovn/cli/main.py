@@ -10,6 +10,7 @@ import sys
 import typer
 
 from pyovn import __version__
+from pyovn.cli.dataplane import ofproto_trace_command
 from pyovn.cli.db import db_app
 from pyovn.cli.lflow import lflow_app
 from pyovn.cli.libvirt import libvirt_app
@@ -29,6 +30,7 @@ app = typer.Typer(
 app.add_typer(db_app, name="db")
 app.command("northd")(northd_command)
 app.add_typer(lflow_app, name="lflow")
+app.command("ofproto-trace")(ofproto_trace_command)
 app.command("nbctl", context_settings=CTL_SETTINGS, add_help_option=False)(nbctl_command)
 app.command("sbctl", context_settings=CTL_SETTINGS, add_help_option=False)(sbctl_command)
 app.command("vsctl", context_settings=CTL_SETTINGS, add_help_option=False)(vsctl_command)

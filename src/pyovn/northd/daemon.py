@@ -99,6 +99,7 @@ class Northd:
         self.index = SbIndex()
         self._index_ready = False
         self._pb_changed: set[str] = set()
+        self._chassis_changed = True
 
     # -- lifecycle -------------------------------------------------------------
     async def start(self) -> None:
@@ -139,6 +140,9 @@ class Northd:
         if self._index_ready:
             self.index.apply(changes)
         for ch in changes:
+            if ch.table == "Chassis":
+                # HA_Chassis rows point at Chassis rows by UUID.
+                self._chassis_changed = True
             if ch.table == "Port_Binding":
                 row = ch.new or ch.old
                 assert row is not None
@@ -171,6 +175,13 @@ class Northd:
                 log.warning("SB/NB connection problem: %s; retrying", exc)
                 self._lflows_loaded = False
                 await asyncio.sleep(0.2 + random.random() * 0.3)
+                self._wake.set()
+            except Exception:
+                # A compile bug must not take the whole control plane down:
+                # report it, forget all state and recompute from scratch.
+                log.exception("internal error while compiling; recomputing everything")
+                self._lflows_loaded = False
+                await asyncio.sleep(1.0)
                 self._wake.set()
 
     def stop(self) -> None:
@@ -207,6 +218,9 @@ class Northd:
         pending = self.desired.update(
             topo, changed, dirty, self.index, sb_tables, nb_options["svc_monitor_mac"]
         )
+        if self._chassis_changed:
+            pending.ha_groups |= set(self.desired.ha_groups)
+            self._chassis_changed = False
         txn = SbTxn(self._codecs())
         refs = reconcile(sb_tables, self.desired, pending, self.index, txn)
         sync_static(sb_tables, txn)

@@ -10,6 +10,7 @@ import ipaddress
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Generic, TypeVar
 
+from pyovn.lflow import LflowError, parse_match
 from pyovn.northd.addresses import (
     AddressEntry,
     parse_address_entry,
@@ -135,7 +136,17 @@ def _entry(port: str, column: str, text: str, diag: Diagnostics) -> AddressEntry
         return None
 
 
-def read_acl(uuid: str, row: Row) -> Acl:
+def read_acl(uuid: str, row: Row, owner: str, diag: Diagnostics) -> Acl | None:
+    """The ACL, or None (reported) when its match is not valid OVN syntax."""
+    try:
+        parse_match(row["match"])
+    except LflowError as exc:
+        diag.report(
+            f"acl-{uuid}",
+            f"ACL {uuid} on {owner} ({row['direction']} {row['priority']} {row['action']}): "
+            f"bad match {row['match']!r}: {exc}; ACL skipped",
+        )
+        return None
     return Acl(
         uuid=uuid,
         direction=row["direction"],

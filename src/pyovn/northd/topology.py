@@ -9,12 +9,20 @@ it changes, so comparing identities of the input rows is exact and cheap.
 whose flows must be recomputed.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
-from pyovn.northd.model import Diagnostics, PortGroup, Router, RouterPort, Switch, SwitchPort
+from pyovn.northd.model import (
+    Acl,
+    Diagnostics,
+    PortGroup,
+    Router,
+    RouterPort,
+    Switch,
+    SwitchPort,
+)
 from pyovn.northd.nb_reader import (
     RowCache,
     items,
@@ -127,6 +135,10 @@ class TopologyBuilder:
         self._pg_inputs: dict[str, tuple[object, ...]] = {}
         #: LSP UUID -> UUIDs of the port groups it belongs to
         self._port_pgs: dict[str, set[str]] = {}
+        #: switch UUID -> IPv4 address -> the port name that holds it
+        self._ip_owners: dict[str, dict[str, str]] = {}
+        #: router port names whose peering must be re-resolved (a side was dropped)
+        self._repeer: set[str] = set()
         self._lsp_cache: RowCache[SwitchPort] = RowCache()
         self._global_row: object = None
         self._as_rows: tuple[object, ...] = ()
@@ -206,6 +218,7 @@ class TopologyBuilder:
                 lrp_name = port.option("router-port") or ""
                 if topo.lsp_for_lrp.get(lrp_name) == port_uuid:
                     del topo.lsp_for_lrp[lrp_name]
+                self._repeer.add(lrp_name)
 
     def _build_switch(
         self,
@@ -241,8 +254,8 @@ class TopologyBuilder:
             if port.type == "router" and port.option("router-port"):
                 topo.lsp_for_lrp[port.option("router-port") or ""] = port_uuid
             ports.append(port_uuid)
-        _dedupe_ips(topo, name, ports)
-        acls = sort_acls(read_acl(a, acl_rows[a]) for a in row["acls"] if a in acl_rows)
+        self._ip_owners[uuid] = _dedupe_ips(topo, name, ports, self._ip_owners.get(uuid, {}))
+        acls = _acls(row["acls"], acl_rows, f"switch {name}", diag)
         topo.switches[uuid] = Switch(uuid, name, tuple(ports), acls, items(row["other_config"]))
         self._switch_units[uuid] = _Unit(inputs, tuple(ports))
 
@@ -282,6 +295,8 @@ class TopologyBuilder:
             port = topo.lrps.pop(port_uuid, None)
             if port is not None and topo.lrp_by_name.get(port.name) == port_uuid:
                 del topo.lrp_by_name[port.name]
+            if port is not None:
+                self._repeer.add(port.name)
 
     def _build_router(
         self, uuid: str, row: Row, port_uuids: list[str], nb: NbTables, inputs: tuple[object, ...]
@@ -329,6 +344,13 @@ class TopologyBuilder:
         lrp_uuids = {p for r in changed.routers if r in topo.routers for p in topo.routers[r].ports}
         if changed.everything:
             lsp_uuids, lrp_uuids = set(topo.lsps), set(topo.lrps)
+        # Ports whose other side was dropped since the last resolution.
+        for name in self._repeer:
+            if name in topo.lrp_by_name:
+                lrp_uuids.add(topo.lrp_by_name[name])
+            if name in topo.lsp_for_lrp:
+                lsp_uuids.add(topo.lsp_for_lrp[name])
+        self._repeer = set()
         # Router ports whose peering may have changed, and switch ports pointing at them.
         lrp_uuids |= {
             topo.lrp_by_name[topo.lsps[p].option("router-port") or ""]
@@ -401,7 +423,7 @@ class TopologyBuilder:
             if old is not None and _same(old, inputs) and not changed.everything:
                 continue
             ports = tuple(sorted(p for p in row["ports"] if p in topo.lsps))
-            acls = sort_acls(read_acl(a, acl_rows[a]) for a in row["acls"] if a in acl_rows)
+            acls = _acls(row["acls"], acl_rows, f"port group {row['name']}", topo.diagnostics)
             pg = PortGroup(uuid, row["name"], ports, acls)
             self._pg_inputs[uuid] = inputs
             if topo.port_groups.get(uuid) == pg:
@@ -442,31 +464,46 @@ class TopologyBuilder:
             self.topo.switch_port_groups.pop(switch_uuid, None)
 
 
+def _acls(
+    refs: Iterable[str], rows: Mapping[str, Row], owner: str, diag: Diagnostics
+) -> tuple[Acl, ...]:
+    parsed = (read_acl(a, rows[a], owner, diag) for a in refs if a in rows)
+    return sort_acls(acl for acl in parsed if acl is not None)
+
+
 def _same(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
     return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
 
 
-def _dedupe_ips(topo: Topology, switch: str, ports: list[str]) -> None:
-    """An IPv4 address claimed by two ports stays with the first (by name)."""
-    owner: dict[str, str] = {}
+def _dedupe_ips(
+    topo: Topology, switch: str, ports: list[str], previous: dict[str, str]
+) -> dict[str, str]:
+    """An IPv4 address claimed by two ports stays with the port that had it
+    before (or, with no history, the first by name); returns the owners."""
+    claims: dict[str, list[str]] = {}
+    for port_uuid in ports:
+        for entry in topo.lsps[port_uuid].addresses:
+            for net in entry.ipv4:
+                claims.setdefault(str(net.addr), []).append(topo.lsps[port_uuid].name)
+    owner = {
+        ip: previous[ip] if previous.get(ip) in names else names[0] for ip, names in claims.items()
+    }
     for port_uuid in ports:
         port = topo.lsps[port_uuid]
         entries = []
         for entry in port.addresses:
-            kept = []
+            kept = tuple(n for n in entry.ipv4 if owner[str(n.addr)] == port.name)
             for net in entry.ipv4:
-                first = owner.setdefault(str(net.addr), port.name)
-                if first == port.name:
-                    kept.append(net)
-                else:
+                if owner[str(net.addr)] != port.name:
                     topo.diagnostics.report(
                         f"dup-ip-{switch}-{net.addr}-{port.name}",
-                        f"switch {switch}: duplicate IP {net.addr} on ports {first} and "
-                        f"{port.name}; ignored on {port.name}",
+                        f"switch {switch}: duplicate IP {net.addr} on ports "
+                        f"{owner[str(net.addr)]} and {port.name}; ignored on {port.name}",
                     )
-            entries.append(replace(entry, ipv4=tuple(kept)))
+            entries.append(replace(entry, ipv4=kept))
         if entries != list(port.addresses):
             topo.lsps[port_uuid] = replace(port, addresses=tuple(entries))
+    return owner
 
 
 def build_topology(nb: NbTables, diagnostics: Diagnostics | None = None) -> Topology:

@@ -205,7 +205,14 @@ class _Reconciler:
             self.txn.delete("Multicast_Group", uuid)
         for key in keys:
             nb_dp, name = key
-            group_dp = self.dps.get(nb_dp) if not nb_dp.startswith("!") else nb_dp[1:]
+            # The existing row is found by the datapath's current SB row, even if
+            # that row is being deleted in this transaction.
+            if nb_dp.startswith("!"):
+                group_dp: str | None = nb_dp[1:]
+            else:
+                group_dp = self.dps.inserted.get(nb_dp) or self.index.uuid(
+                    "Datapath_Binding", nb_dp
+                )
             existing = self.index.uuid("Multicast_Group", (group_dp, name)) if group_dp else None
             want = self.want.multicast_groups.get(key)
             if want is None:

@@ -5,8 +5,8 @@ ls_in_dhcp_options (20): a DISCOVER (from 0.0.0.0) or a REQUEST/renewal
 MAC becomes a DHCP reply via `put_dhcp_opts(offerip = IP, options...)`, the
 port's first IPv4 address inside the options' CIDR (100).
 ls_in_dhcp_response (21): such replies go back out the inport from the
-server MAC/IP (100). ls_out_acl (34000, on switches with ACLs): the replies
-are always allowed to the port.
+server MAC/IP (100). ls_out_acl (34000): the replies are always allowed to
+the port, whatever the ACLs say.
 """
 
 import ipaddress
@@ -55,18 +55,17 @@ def dhcp_flows(view: SwitchView) -> Iterator[Lflow]:
             continue
         server_ip, server_mac = opts.get("server_id"), opts.get("server_mac")
         hint, name = opts.uuid, port.name
-        if view.has_acls:
-            commit = "ct_commit; next;" if view.has_stateful_acl else "next;"
-            yield Lflow(
-                dp,
-                LS_OUT_ACL,
-                34000,
-                f"{text.outport(name)} && eth.src == {server_mac} && ip4.src == {server_ip} "
-                "&& udp && udp.src == 67 && udp.dst == 68",
-                commit,
-                hint=hint,
-                io_port=name,
-            )
+        commit = "ct_commit; next;" if view.has_stateful_acl else "next;"
+        yield Lflow(
+            dp,
+            LS_OUT_ACL,
+            34000,
+            f"{text.outport(name)} && eth.src == {server_mac} && ip4.src == {server_ip} "
+            "&& udp && udp.src == 67 && udp.dst == 68",
+            commit,
+            hint=hint,
+            io_port=name,
+        )
         offer = _offer(port, opts)
         if offer is None:
             continue
