@@ -3,7 +3,8 @@
 # oracle and the tools the end-to-end tests use. Does nothing when all are present.
 set -euo pipefail
 PKGS=(ovn-central ovn-host openvswitch-switch iproute2 iputils-ping ethtool tcpdump
-      udhcpc netcat-openbsd procps)
+      udhcpc netcat-openbsd procps
+      libvirt-dev pkg-config)   # libvirt-python (pyovn[libvirt]) builds against these
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

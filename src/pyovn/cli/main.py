@@ -14,8 +14,12 @@ from pyovn.cli.dataplane import ofproto_trace_command
 from pyovn.cli.db import db_app
 from pyovn.cli.demo import demo_command
 from pyovn.cli.lflow import lflow_app
+from pyovn.cli.libvirt import libvirt_app
+from pyovn.cli.nbctl import CTL_SETTINGS, nbctl_command
 from pyovn.cli.northd import northd_command
+from pyovn.cli.sbctl import sbctl_command
 from pyovn.cli.trace import trace_command
+from pyovn.cli.vsctl import vsctl_command
 from pyovn.errors import PyovnError
 
 app = typer.Typer(
@@ -31,6 +35,10 @@ app.add_typer(lflow_app, name="lflow")
 app.command("ofproto-trace")(ofproto_trace_command)
 app.command("demo")(demo_command)
 app.command("trace")(trace_command)
+app.command("nbctl", context_settings=CTL_SETTINGS, add_help_option=False)(nbctl_command)
+app.command("sbctl", context_settings=CTL_SETTINGS, add_help_option=False)(sbctl_command)
+app.command("vsctl", context_settings=CTL_SETTINGS, add_help_option=False)(vsctl_command)
+app.add_typer(libvirt_app, name="libvirt")
 
 
 @app.command("version")

@@ -286,11 +286,25 @@ class _OperationRunner:
         expected = []
         for item in expected_json:
             scratch = table.new_row()
-            self._fill_row(table, scratch, item, op, for_update=False)
-            expected.append(tuple(_hashable(scratch.get(c)) for c in columns if c in item))
+            user = (
+                {k: v for k, v in item.items() if k not in _SYSTEM}
+                if isinstance(item, dict)
+                else item
+            )
+            self._fill_row(table, scratch, user, op, for_update=False)
+            expected.append(
+                tuple(
+                    _system_atom(item[c]) if c in _SYSTEM else _hashable(scratch.get(c))
+                    for c in columns
+                    if c in item
+                )
+            )
         actual = [
-            tuple(_hashable(row[c]) for c in columns if c not in ("_uuid", "_version"))
-            for _, row in self._matching(table, op.get("where"))
+            tuple(
+                (uuid if c == "_uuid" else row["_version"]) if c in _SYSTEM else _hashable(row[c])
+                for c in columns
+            )
+            for uuid, row in self._matching(table, op.get("where"))
         ]
         equal = sorted(map(repr, actual)) == sorted(map(repr, expected))
         if equal == (until == "=="):
@@ -354,6 +368,16 @@ def _project(table: Table, uuid: str, row: Row, columns: list[str]) -> dict[str,
         else:
             out[cname] = codecs[cname].to_json(row[cname])
     return out
+
+
+_SYSTEM = ("_uuid", "_version")
+
+
+def _system_atom(value: Any) -> str:
+    """A `_uuid`/`_version` value of a "wait" row (["uuid", "..."])."""
+    if isinstance(value, list) and len(value) == 2 and value[0] == "uuid" and is_uuid(value[1]):
+        return str(value[1]).lower()
+    raise TransactionError("syntax error", "expected uuid", _dump(value))
 
 
 def _hashable(value: Any) -> Any:

@@ -1,0 +1,2 @@
+"""The transaction API every CMS tool shares: backend, transaction view, command
+objects, value syntax, record naming, and the generic database commands."""

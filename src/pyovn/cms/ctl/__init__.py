@@ -1,0 +1,1 @@
+"""The ctl tools' command line: argument parsing, running, output formats, show."""

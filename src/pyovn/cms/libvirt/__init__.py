@@ -1,0 +1,1 @@
+"""The libvirt integration: domain XML, `attach`, and the agent."""

@@ -1,0 +1,1 @@
+"""ovn-nbctl's commands: `NbApi` (one method per verb) and the command objects."""

@@ -1,0 +1,1 @@
+"""ovn-sbctl's commands: the Southbound database's API and verbs."""

@@ -1,0 +1,1 @@
+"""ovs-vsctl's commands: the Open_vSwitch database's API and verbs."""
