@@ -3,19 +3,31 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+BASE_STAMP := $(VENV)/.base-stamp
 
-.PHONY: demo test lint bench debian-deps clean
+.PHONY: demo test lint bench debian-deps base-deps clean
 
-$(STAMP): pyproject.toml
+# The test tools (libvirt-python compiles against libvirt-dev) need the
+# Debian packages first; the demo needs only a virtualenv.
+$(STAMP): pyproject.toml | debian-deps
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
-	touch $(STAMP)
+	touch $(STAMP) $(BASE_STAMP)
+
+$(BASE_STAMP): pyproject.toml | base-deps
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e .
+	touch $(BASE_STAMP)
 
 debian-deps:
 	bash scripts/install-debian-deps.sh
 
-demo: $(STAMP)
+base-deps:
+	bash scripts/install-debian-deps.sh --base
+
+demo: $(BASE_STAMP)
 	$(BIN)/pyovn demo
 
 lint: $(STAMP)
@@ -24,7 +36,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	bash scripts/check-module-size.sh
 
-test: $(STAMP) debian-deps lint
+test: $(STAMP) lint
 	$(BIN)/pytest
 
 bench: $(STAMP) debian-deps

@@ -1,10 +1,15 @@
 #!/bin/bash
 # Installs the Debian packages pyovn's tests need: the real OVN 23.03 / OVS 3.1
 # oracle and the tools the end-to-end tests use. Does nothing when all are present.
+# With --base, only what creating the virtualenv needs (`make demo` is all embedded).
 set -euo pipefail
-PKGS=(ovn-central ovn-host openvswitch-switch iproute2 iputils-ping ethtool tcpdump
-      udhcpc netcat-openbsd procps
-      libvirt-dev pkg-config)   # libvirt-python (pyovn[libvirt]) builds against these
+BASE=(python3-venv)
+PKGS=("${BASE[@]}" ovn-central ovn-host openvswitch-switch iproute2 iputils-ping ethtool
+      tcpdump udhcpc netcat-openbsd procps
+      libvirt-dev pkg-config gcc python3-dev)   # libvirt-python builds against these
+if [ "${1:-}" = "--base" ]; then
+  PKGS=("${BASE[@]}")
+fi
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
