@@ -23,6 +23,7 @@ from pyovn.northd.model import (
     Switch,
     SwitchPort,
 )
+from pyovn.northd.nb_owners import NbOwners, scope_of
 from pyovn.northd.nb_reader import (
     RowCache,
     items,
@@ -119,62 +120,6 @@ class Changed:
 
 
 @dataclass
-class _Scope:
-    """Units touched by a batch of NB changes."""
-
-    tables: set[str] = field(default_factory=set)
-    switches: set[str] = field(default_factory=set)
-    routers: set[str] = field(default_factory=set)
-    port_groups: set[str] = field(default_factory=set)
-
-
-class _Owners:
-    """Which unit each row belongs to, as of the unit's last build.
-
-    A row added to a unit always arrives with a change to the unit's own row
-    (the reference to it lives there), so only rows already built need to be
-    known. Entries for rows that left a unit may linger; they only make a
-    unit a candidate, and the identity comparison then finds nothing changed.
-    """
-
-    def __init__(self) -> None:
-        self.rows: dict[str, dict[str, set[str]]] = {}
-        self.acls: dict[str, set[tuple[str, str]]] = {}
-
-    def of(self, table: str, uuid: str) -> set[str]:
-        return self.rows.get(table, {}).get(uuid, set())
-
-    def of_acl(self, uuid: str) -> set[tuple[str, str]]:
-        return self.acls.get(uuid, set())
-
-    def _add(self, table: str, uuid: str, owner: str) -> None:
-        self.rows.setdefault(table, {}).setdefault(uuid, set()).add(owner)
-
-    def note_switch(
-        self, uuid: str, row: Row, ports: list[str], lsp_rows: Mapping[str, Row]
-    ) -> None:
-        for port in ports:
-            self._add("Logical_Switch_Port", port, uuid)
-            dhcp = optional(lsp_rows[port]["dhcpv4_options"])
-            if dhcp is not None:
-                self._add("DHCP_Options", dhcp, uuid)
-        for acl in row["acls"]:
-            self.acls.setdefault(acl, set()).add(("ls", uuid))
-
-    def note_router(
-        self, uuid: str, row: Row, ports: list[str], lrp_rows: Mapping[str, Row]
-    ) -> None:
-        for port in ports:
-            self._add("Logical_Router_Port", port, uuid)
-            for gw in lrp_rows[port]["gateway_chassis"]:
-                self._add("Gateway_Chassis", gw, uuid)
-        for nat in row["nat"]:
-            self._add("NAT", nat, uuid)
-        for route in row["static_routes"]:
-            self._add("Logical_Router_Static_Route", route, uuid)
-
-
-@dataclass
 class _Unit:
     """What a switch or router was last built from, and what it produced."""
 
@@ -197,7 +142,7 @@ class TopologyBuilder:
         #: router port names whose peering must be re-resolved (a side was dropped)
         self._repeer: set[str] = set()
         self._lsp_cache: RowCache[SwitchPort] = RowCache()
-        self._owners = _Owners()
+        self._owners = NbOwners()
         self._global_row: object = None
         self._as_rows: tuple[object, ...] = ()
         self._smb_rows: tuple[object, ...] = ()
@@ -211,7 +156,9 @@ class TopologyBuilder:
         """
         changed = Changed()
         topo = self.topo
-        scope = None if changes is None or not self._switch_units else self._scope(changes)
+        scope = None
+        if changes is not None and self._switch_units:
+            scope = scope_of(changes, self._owners)
         globals_ = list(nb.get("NB_Global", {}).values())
         # Only the options shape flows; nb_cfg changes with every --wait.
         options = dict(globals_[0]["options"]) if globals_ else {}
@@ -230,33 +177,6 @@ class TopologyBuilder:
         self._resolve_peers(changed)
         self._port_groups(nb, changed, None if scope is None else scope.port_groups)
         return changed
-
-    def _scope(self, changes: Iterable[Change]) -> "_Scope":
-        """The units the changed rows belong to (see `_Owners`)."""
-        scope = _Scope()
-        owners = self._owners
-        for ch in changes:
-            scope.tables.add(ch.table)
-            table, uuid = ch.table, ch.uuid
-            if table == "Logical_Switch":
-                scope.switches.add(uuid)
-            elif table == "Logical_Switch_Port" or table == "DHCP_Options":
-                scope.switches |= owners.of(table, uuid)
-            elif table == "ACL":
-                for kind, owner in owners.of_acl(uuid):
-                    (scope.switches if kind == "ls" else scope.port_groups).add(owner)
-            elif table == "Logical_Router":
-                scope.routers.add(uuid)
-            elif table in (
-                "Logical_Router_Port",
-                "NAT",
-                "Logical_Router_Static_Route",
-                "Gateway_Chassis",
-            ):
-                scope.routers |= owners.of(table, uuid)
-            elif table == "Port_Group":
-                scope.port_groups.add(uuid)
-        return scope
 
     # -- small tables ------------------------------------------------------------
     def _address_sets(self, nb: NbTables, changed: Changed) -> None:
