@@ -65,10 +65,9 @@ class RowCache(Generic[T]):
         self._entries[uuid] = (row, deps, value)
         return value
 
-    def prune(self, alive: Iterable[str]) -> None:
-        keep = set(alive)
-        for uuid in [u for u in self._entries if u not in keep]:
-            del self._entries[uuid]
+    def discard(self, uuids: Iterable[str]) -> None:
+        for uuid in uuids:
+            self._entries.pop(uuid, None)
 
 
 def _same(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
