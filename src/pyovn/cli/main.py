@@ -10,6 +10,7 @@ import sys
 import typer
 
 from pyovn import __version__
+from pyovn.cli.api import api_command
 from pyovn.cli.dataplane import ofproto_trace_command
 from pyovn.cli.db import db_app
 from pyovn.cli.demo import demo_command
@@ -39,6 +40,7 @@ app.command("nbctl", context_settings=CTL_SETTINGS, add_help_option=False)(nbctl
 app.command("sbctl", context_settings=CTL_SETTINGS, add_help_option=False)(sbctl_command)
 app.command("vsctl", context_settings=CTL_SETTINGS, add_help_option=False)(vsctl_command)
 app.add_typer(libvirt_app, name="libvirt")
+app.command("api")(api_command)
 
 
 @app.command("version")
