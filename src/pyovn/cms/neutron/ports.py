@@ -253,7 +253,7 @@ class UpdatePort(Command):
             secured = body.port_security_enabled
         groups = body.security_groups
         if groups is None:
-            groups = view["security_groups"] if secured else []
+            groups = view["security_groups"]
         pairs_in = body.allowed_address_pairs
         if pairs_in is None:
             pairs_in = [AddressPair(**p) for p in view["allowed_address_pairs"]]
