@@ -33,7 +33,7 @@ def test_port_is_a_switch_port(any_api: Api) -> None:
 
 
 def test_allocation_skips_used_addresses(api: Api) -> None:
-    net, subnet = api.network()
+    net, _subnet = api.network()
     first = api.create("port", network_id=net["id"])
     second = api.create("port", network_id=net["id"])
     assert [p["fixed_ips"][0]["ip_address"] for p in (first, second)] == ["10.0.0.2", "10.0.0.3"]
@@ -43,7 +43,7 @@ def test_allocation_skips_used_addresses(api: Api) -> None:
 
 
 def test_duplicate_ip_and_mac_are_409(any_api: Api) -> None:
-    net, subnet = any_api.network()
+    net, _subnet = any_api.network()
     any_api.create(
         "port",
         network_id=net["id"],
@@ -105,7 +105,7 @@ def test_port_security_off_and_address_pairs(api: Api) -> None:
 
 
 def test_port_update_fixed_ips(api: Api) -> None:
-    net, subnet = api.network()
+    net, _subnet = api.network()
     port = api.create("port", network_id=net["id"])
     body = {"port": {"fixed_ips": [{"ip_address": "10.0.0.50"}], "name": "renamed"}}
     updated = api.call("PUT", f"/v2.0/ports/{port['id']}", body, expect=200)["port"]

@@ -66,7 +66,7 @@ def test_router_interface(any_api: Api) -> None:
 
 
 def test_gateway_snat_and_default_route(api: Api) -> None:
-    router, net, subnet, ext, ext_subnet = _router_with_gateway(api)
+    router, _net, _subnet, ext, _ext_subnet = _router_with_gateway(api)
     info = router["external_gateway_info"]
     gw_ip = info["external_fixed_ips"][0]["ip_address"]
     assert info["network_id"] == ext["id"] and info["enable_snat"] is True
@@ -98,7 +98,7 @@ def test_gateway_needs_an_external_network(api: Api) -> None:
 
 
 def test_floating_ip_associate_and_disassociate(any_api: Api) -> None:
-    router, net, subnet, ext, _ = _router_with_gateway(any_api)
+    router, net, _subnet, ext, _ = _router_with_gateway(any_api)
     port = any_api.create("port", network_id=net["id"])
     fixed = port["fixed_ips"][0]["ip_address"]
     fip = any_api.create("floatingip", floating_network_id=ext["id"], port_id=port["id"])
