@@ -83,6 +83,7 @@ def allocate(
 ) -> list[Allocation]:
     """The fixed IPs for a port of `switch`: `requested` (None: one free IP per
     IP version), given that the port holds `keep` already (an update)."""
+    rec.lock_addresses(switch)
     net_id = rec.network_id(switch)
     subnets = rec.network_subnets(ctx, net_id)
     used = rec.used_ips(ctx, switch) - set(keep)

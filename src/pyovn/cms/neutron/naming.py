@@ -116,3 +116,4 @@ class Key:
     ENABLE_SNAT = "pyovn:enable_snat"
     RULE = "pyovn:rule"
     ADMIN_STATE_UP = "pyovn:admin_state_up"
+    ADDRESS_SERIAL = "pyovn:address_serial"

@@ -58,6 +58,7 @@ def _network_macs(ctx: TxnContext, switch: Row, skip: str = "") -> set[str]:
 
 
 def choose_mac(ctx: TxnContext, switch: Row, wanted: str | None, port_id: str) -> str:
+    rec.lock_addresses(switch)
     macs = _network_macs(ctx, switch, port_id)
     if wanted is not None:
         mac = _mac(wanted)

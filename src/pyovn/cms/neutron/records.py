@@ -32,6 +32,7 @@ __all__ = [
     "find_security_group",
     "find_subnet",
     "fip_port_id",
+    "lock_addresses",
     "network_id",
     "network_ports",
     "network_subnets",
@@ -208,6 +209,20 @@ def used_ips(ctx: TxnContext, switch: Row) -> set[ip.IpAddress]:
     for port in network_ports(ctx, switch):
         used.update(port_ips(port))
     return used
+
+
+def lock_addresses(switch: Row) -> None:
+    """Serialize address allocation on a network across API servers.
+
+    Allocation reads the addresses of the network's ports; the commit must
+    fail if another server changed them meanwhile. Verifying the switch's
+    external_ids and bumping a counter in them makes any two allocations on
+    one network conflict in the OVSDB server (one retries on fresh data),
+    as a row lock would.
+    """
+    switch.verify("external_ids")
+    serial = int(switch["external_ids"].get(Key.ADDRESS_SERIAL, "0") or 0)
+    switch.setkey("external_ids", Key.ADDRESS_SERIAL, str(serial + 1))
 
 
 def port_mac(port: Row) -> str:
