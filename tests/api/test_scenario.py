@@ -112,9 +112,9 @@ def test_connectivity_proved_by_trace(cloud: tuple[Cloud, str], tmp_path: Path) 
 
 
 def _has_pyovn_up() -> bool:
-    from pyovn.cli.main import app
+    from pyovn.cli.main import SUBCOMMANDS
 
-    return any(c.name == "up" for c in app.registered_commands)
+    return "up" in SUBCOMMANDS
 
 
 @pytest.mark.skipif(

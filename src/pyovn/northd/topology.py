@@ -212,6 +212,7 @@ class TopologyBuilder:
                 row,
                 *(lsp_rows[p] for p in ports),
                 *(dhcp_rows.get(optional(lsp_rows[p]["dhcpv4_options"]) or "") for p in ports),
+                *(dhcp_rows.get(optional(lsp_rows[p]["dhcpv6_options"]) or "") for p in ports),
                 *(acl_rows.get(a) for a in row["acls"]),
             )
             unit = self._switch_units.get(uuid)
@@ -256,15 +257,18 @@ class TopologyBuilder:
         ports: list[str] = []
         for port_uuid in sorted(port_uuids, key=lambda p: lsp_rows[p]["name"]):
             prow = lsp_rows[port_uuid]
-            dhcp_row = dhcp_rows.get(optional(prow["dhcpv4_options"]) or "")
+            dhcp = (
+                dhcp_rows.get(optional(prow["dhcpv4_options"]) or ""),
+                dhcp_rows.get(optional(prow["dhcpv6_options"]) or ""),
+            )
             port = self._lsp_cache.get(
                 port_uuid,
                 prow,
-                (dhcp_row,),
-                partial(read_switch_port, port_uuid, prow, uuid, dhcp_row, diag),
+                dhcp,
+                partial(read_switch_port, port_uuid, prow, uuid, dhcp, diag),
             )
             if port.switch != uuid:  # the same row moved to another switch
-                port = read_switch_port(port_uuid, prow, uuid, dhcp_row, diag)
+                port = read_switch_port(port_uuid, prow, uuid, dhcp, diag)
             if port.name in topo.lsp_by_name or port.name in topo.lrp_by_name:
                 diag.report(f"dup-lsp-{port.name}", f"duplicate logical port name {port.name}")
                 continue
