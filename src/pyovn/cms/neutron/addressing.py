@@ -122,10 +122,6 @@ def parse_pools(text: str) -> list[Pool]:
     return pools
 
 
-def in_pools(address: IpAddress, pools: Iterable[Pool]) -> bool:
-    return any(int(start) <= int(address) <= int(end) for start, end in pools)
-
-
 def first_free(pools: Iterable[Pool], used: set[IpAddress]) -> IpAddress | None:
     """The lowest address of the pools that is not in `used`."""
     for start, end in pools:

@@ -5,13 +5,12 @@ through the same `TxnContext` a command used, so a write request answers
 with exactly what it committed.
 """
 
-import ipaddress
 import json
 from typing import Any
 
 from pyovn.cms.api.txn import Row, TxnContext
 from pyovn.cms.neutron import records as rec
-from pyovn.cms.neutron.naming import Key, Owner
+from pyovn.cms.neutron.naming import Key
 
 __all__ = [
     "fip_view",
@@ -192,11 +191,3 @@ def security_group_view(ctx: TxnContext, group: Row) -> dict[str, Any]:
         "stateful": True,
         "security_group_rules": sorted(rules, key=lambda r: r["id"]),
     }
-
-
-def is_router_owned(port: Row) -> bool:
-    return rec.device_owner(port) in (Owner.ROUTER_INTERFACE, Owner.ROUTER_GATEWAY)
-
-
-def ip_in(text: str, network: str) -> bool:
-    return ipaddress.ip_address(text) in ipaddress.ip_network(network)
