@@ -109,3 +109,13 @@ def test_page_without_a_token_shows_the_error(seed_api: str, page: Any) -> None:
     page.goto(f"{seed_api}/ui/")
     page.wait_for_function("document.querySelector('#status').textContent.startsWith('error')")
     assert "X-Auth-Token" in page.inner_text("#status")
+
+
+def test_openapi_docs_render_offline(seed_api: str, page: Any, tmp_path: Path) -> None:
+    """/docs draws every operation from the server's own copy of Swagger UI."""
+    page.goto(f"{seed_api}/docs")
+    page.wait_for_selector(".opblock", timeout=20000)
+    paths = page.locator(".opblock-summary-path").all_text_contents()
+    assert any("add_router_interface" in p for p in paths)
+    assert len(paths) >= 30
+    _shoot(page, tmp_path, "docs.png")

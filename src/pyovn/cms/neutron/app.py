@@ -9,11 +9,15 @@ Every error leaves as Neutron's `{"NeutronError": {"type", "message",
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
+import fastapi_offline
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 from pyovn import __version__
@@ -22,9 +26,18 @@ from pyovn.cms.neutron import routes_core, routes_l3, routes_security, ui
 from pyovn.cms.neutron.errors import BadRequest, NeutronError, from_cms_error
 from pyovn.cms.neutron.service import ApiSettings, NeutronService
 
-__all__ = ["EXTENSIONS", "create_app"]
+__all__ = ["EXTENSIONS", "NeutronApp", "create_app"]
 
 log = logging.getLogger(__name__)
+
+#: Swagger UI's files, served by the API itself: machines without internet
+#: access cannot fetch them from a CDN, as FastAPI's default /docs does.
+SWAGGER_FILES = Path(fastapi_offline.__file__).parent / "static"
+SWAGGER_TYPES = {
+    "swagger-ui-bundle.js": "text/javascript",
+    "swagger-ui.css": "text/css",
+    "favicon.png": "image/png",
+}
 
 #: Neutron API extensions this server implements (aliases as Neutron names them).
 EXTENSIONS = (
@@ -83,6 +96,27 @@ def install_error_handlers(app: FastAPI) -> None:
         return _error(error)
 
 
+class NeutronApp(FastAPI):
+    """FastAPI, with its 422 answers left out of the OpenAPI document: bad input
+    is Neutron's 400 here, and the document says so."""
+
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is None:
+            schema = get_openapi(
+                title=self.title,
+                version=self.version,
+                description=self.description,
+                routes=self.routes,
+            )
+            for operations in schema["paths"].values():
+                for operation in operations.values():
+                    operation.get("responses", {}).pop("422", None)
+            for name in ("HTTPValidationError", "ValidationError"):
+                schema.get("components", {}).get("schemas", {}).pop(name, None)
+            self.openapi_schema = schema
+        return self.openapi_schema
+
+
 def create_app(settings: ApiSettings) -> FastAPI:
     """The API; it connects to the databases when the server starts."""
 
@@ -94,19 +128,37 @@ def create_app(settings: ApiSettings) -> FastAPI:
         finally:
             await app.state.service.close()
 
-    app = FastAPI(
+    app = NeutronApp(
         title="pyovn Neutron API",
         version=__version__,
         description="Neutron v2.0 networks, subnets, ports, routers, floating IPs and "
         "security groups, stored in the OVN Northbound DB as Neutron's ML2/OVN driver "
         "stores them. The network's drawing is at /ui/.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     install_error_handlers(app)
     app.include_router(routes_core.router)
     app.include_router(routes_l3.router)
     app.include_router(routes_security.router)
     app.include_router(ui.router)
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="pyovn Neutron API",
+            swagger_js_url="/docs-static/swagger-ui-bundle.js",
+            swagger_css_url="/docs-static/swagger-ui.css",
+            swagger_favicon_url="/docs-static/favicon.png",
+        )
+
+    @app.get("/docs-static/{name}", include_in_schema=False)
+    async def docs_static(name: str) -> Response:
+        if name not in SWAGGER_TYPES:
+            return Response(status_code=404)
+        return FileResponse(SWAGGER_FILES / name, media_type=SWAGGER_TYPES[name])
 
     @app.get("/", include_in_schema=False)
     async def versions(request: Request) -> Response:
