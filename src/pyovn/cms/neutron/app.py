@@ -9,47 +9,23 @@ Every error leaves as Neutron's `{"NeutronError": {"type", "message",
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
-import fastapi_offline
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from pyovn import __version__
 from pyovn.cms.errors import CmsError
-from pyovn.cms.neutron import routes_core, routes_l3, routes_security, ui
+from pyovn.cms.neutron import routes_core, routes_l3, routes_meta, routes_security, ui
 from pyovn.cms.neutron.errors import BadRequest, NeutronError, from_cms_error
 from pyovn.cms.neutron.service import ApiSettings, NeutronService
 
-__all__ = ["EXTENSIONS", "NeutronApp", "create_app"]
+__all__ = ["NeutronApp", "create_app"]
 
 log = logging.getLogger(__name__)
-
-#: Swagger UI's files, served by the API itself: machines without internet
-#: access cannot fetch them from a CDN, as FastAPI's default /docs does.
-SWAGGER_FILES = Path(fastapi_offline.__file__).parent / "static"
-SWAGGER_TYPES = {
-    "swagger-ui-bundle.js": "text/javascript",
-    "swagger-ui.css": "text/css",
-    "favicon.png": "image/png",
-}
-
-#: Neutron API extensions this server implements (aliases as Neutron names them).
-EXTENSIONS = (
-    ("allowed-address-pairs", "Allowed Address Pairs"),
-    ("external-net", "Neutron external network"),
-    ("port-security", "Port Security"),
-    ("provider", "Provider Network"),
-    ("router", "Neutron L3 Router"),
-    ("ext-gw-mode", "Neutron L3 Configurable external gateway mode"),
-    ("security-group", "security-group"),
-    ("project-id", "project_id field enabled"),
-)
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -144,55 +120,5 @@ def create_app(settings: ApiSettings) -> FastAPI:
     app.include_router(routes_security.router)
     app.include_router(ui.router)
 
-    @app.get("/docs", include_in_schema=False)
-    async def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="pyovn Neutron API",
-            swagger_js_url="/docs-static/swagger-ui-bundle.js",
-            swagger_css_url="/docs-static/swagger-ui.css",
-            swagger_favicon_url="/docs-static/favicon.png",
-        )
-
-    @app.get("/docs-static/{name}", include_in_schema=False)
-    async def docs_static(name: str) -> Response:
-        if name not in SWAGGER_TYPES:
-            return Response(status_code=404)
-        return FileResponse(SWAGGER_FILES / name, media_type=SWAGGER_TYPES[name])
-
-    @app.get("/", include_in_schema=False)
-    async def versions(request: Request) -> Response:
-        """Version discovery (clients GET the endpoint first); browsers go to the page."""
-        if "text/html" in request.headers.get("accept", ""):
-            return RedirectResponse("/ui/")
-        base = str(request.base_url).rstrip("/")
-        link = {"href": f"{base}/v2.0/", "rel": "self"}
-        return JSONResponse({"versions": [{"id": "v2.0", "status": "CURRENT", "links": [link]}]})
-
-    @app.get("/v2.0", include_in_schema=False)
-    @app.get("/v2.0/", include_in_schema=False)
-    async def resources(request: Request) -> dict[str, Any]:
-        base = str(request.base_url).rstrip("/")
-        names = ["network", "subnet", "port", "router", "floatingip", "security_group"]
-        return {
-            "resources": [
-                {
-                    "name": name,
-                    "collection": f"{name}s",
-                    "links": [{"href": f"{base}/v2.0/{name}s", "rel": "self"}],
-                }
-                for name in names
-            ]
-        }
-
-    @app.get("/v2.0/extensions", tags=["meta"])
-    async def extensions() -> dict[str, Any]:
-        """The Neutron API extensions this server implements."""
-        return {
-            "extensions": [
-                {"alias": alias, "name": name, "description": name, "links": [], "updated": ""}
-                for alias, name in EXTENSIONS
-            ]
-        }
-
+    app.include_router(routes_meta.router)
     return app

@@ -16,7 +16,7 @@ from pyovn.cms.neutron import records as rec
 from pyovn.cms.neutron.auth import Principal
 from pyovn.cms.neutron.bodies import FixedIp, GatewayInfo
 from pyovn.cms.neutron.errors import BadRequest, Conflict
-from pyovn.cms.neutron.fixed_ips import allocate
+from pyovn.cms.neutron.fixed_ips import Allocation, allocate
 from pyovn.cms.neutron.naming import Key, Owner, gateway_chassis_name, router_port_name
 from pyovn.cms.neutron.ports import choose_mac, insert_port
 from pyovn.cms.neutron.views import gateway_port
@@ -111,6 +111,21 @@ def set_gateway(
     if not allocations:
         raise BadRequest(f"external network {info.network_id} has no subnet", "BadRequest")
     mac = choose_mac(ctx, switch, None, port_id)
+    _gateway_port(ctx, router, switch, port_id, mac, allocations, chassis)
+    _default_routes_via(ctx, router, allocations)
+    sync_snat(ctx, router)
+
+
+def _gateway_port(
+    ctx: TxnContext,
+    router: Row,
+    switch: Row,
+    port_id: str,
+    mac: str,
+    allocations: list[Allocation],
+    chassis: list[str],
+) -> None:
+    """The gateway's switch port and its distributed gateway router port."""
     lrp = router_port_name(port_id)
     networks = [f"{a}/{s.cidr.prefixlen}" for a, s in allocations]
     port = insert_port(
@@ -123,7 +138,7 @@ def set_gateway(
             Key.DEVICE_OWNER: Owner.ROUTER_GATEWAY,
             Key.PROJECT_ID: "",
             Key.CIDRS: " ".join(networks),
-            "pyovn:mac": mac,
+            Key.MAC: mac,
         },
         type="router",
         addresses=frozenset(("router",)),
@@ -151,6 +166,10 @@ def set_gateway(
         gateway.add("gateway_chassis", row.uuid)
     router.add("ports", gateway.uuid)
     router.setkey("external_ids", Key.GW_PORT_ID, port.name)
+
+
+def _default_routes_via(ctx: TxnContext, router: Row, allocations: list[Allocation]) -> None:
+    """A default route per gateway address, via its subnet's gateway."""
     for address, subnet in allocations:
         if subnet.gateway is None:
             continue
@@ -162,7 +181,6 @@ def set_gateway(
             external_ids={Key.IS_EXT_GW: "true", Key.SUBNET_ID: subnet.id},
         )
         router.add("static_routes", route.uuid)
-    sync_snat(ctx, router)
 
 
 def clear_gateway(ctx: TxnContext, router: Row, keep_snat_flag: bool = False) -> None:

@@ -117,3 +117,5 @@ class Key:
     RULE = "pyovn:rule"
     ADMIN_STATE_UP = "pyovn:admin_state_up"
     ADDRESS_SERIAL = "pyovn:address_serial"
+    #: The MAC of a router-owned port, whose addresses say only "router".
+    MAC = "pyovn:mac"

@@ -230,7 +230,7 @@ def port_mac(port: Row) -> str:
         word = entry.split()[0] if entry.split() else ""
         if word not in ("", "router", "unknown", "dynamic"):
             return str(word)
-    return str(port["external_ids"].get("pyovn:mac", ""))
+    return str(port["external_ids"].get(Key.MAC, ""))
 
 
 def device_owner(port: Row) -> str:

@@ -148,7 +148,7 @@ def _link(ctx: TxnContext, router: Row, port: Row, subnet: rec.Subnet, mac: str)
         {
             Key.DEVICE_OWNER: Owner.ROUTER_INTERFACE,
             Key.DEVICE_ID: rec.router_id(router),
-            "pyovn:mac": mac,
+            Key.MAC: mac,
         },
     )
     lrp = ctx.insert(
@@ -216,7 +216,7 @@ class AddInterface(Command):
                 Key.DEVICE_ID: rec.router_id(router),
                 Key.PROJECT_ID: rec.project_of(router),
                 Key.CIDRS: cidrs_text(allocations),
-                "pyovn:mac": mac,
+                Key.MAC: mac,
             },
         )
         return port, subnet
@@ -236,7 +236,7 @@ class AddInterface(Command):
         subnets = rec.network_subnets(ctx, rec.port_network_id(port))
         subnet = next(s for s in subnets if ips[0] in s.cidr)
         self._check_subnet(ctx, router, subnet)
-        port.setkey("external_ids", "pyovn:mac", rec.port_mac(port))
+        port.setkey("external_ids", Key.MAC, rec.port_mac(port))
         return port, subnet
 
 

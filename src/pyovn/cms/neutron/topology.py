@@ -80,9 +80,11 @@ def _port(port: Mapping[str, Any], switch: str, bound: dict[str, Any]) -> dict[s
     }
 
 
-def topology(nb: Tables, sb: Tables | None, who: Principal) -> dict[str, Any]:
-    bindings = _bindings(sb)
-    lsps, lrps = nb["Logical_Switch_Port"], nb["Logical_Router_Port"]
+def _switches(
+    nb: Tables, who: Principal, bindings: dict[str, dict[str, Any]]
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """The switches the caller may see, and their ports by name."""
+    lsps = nb["Logical_Switch_Port"]
     switches, ports = [], {}
     for row in sorted(nb["Logical_Switch"].values(), key=lambda r: r["name"]):
         if not _visible(row, who, network=True):
@@ -97,18 +99,32 @@ def topology(nb: Tables, sb: Tables | None, who: Principal) -> dict[str, Any]:
                 continue
             ports[lsp["name"]] = _port(lsp, row["name"], bindings.get(lsp["name"], {}))
             names.append(lsp["name"])
+        other = row["other_config"]
         switches.append(
             {
                 "name": row["name"],
                 "label": _label(row, Key.NETWORK_NAME),
                 "external": row["external_ids"].get(Key.ROUTER_EXTERNAL) == "true"
                 or any(ports[n]["kind"] == "localnet" for n in names),
-                "subnets": [row["other_config"]["subnet"]]
-                if "subnet" in row["other_config"]
-                else [],
+                "subnets": [other["subnet"]] if "subnet" in other else [],
                 "ports": names,
             }
         )
+    return switches, ports
+
+
+def _nat(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "type": row["type"],
+        "external_ip": row["external_ip"],
+        "logical_ip": row["logical_ip"],
+        "logical_port": next(iter(row["logical_port"]), None),
+    }
+
+
+def _routers(nb: Tables, who: Principal) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The routers the caller may see, and their ports by name."""
+    lrps = nb["Logical_Router_Port"]
     routers, router_ports = [], {}
     for row in sorted(nb["Logical_Router"].values(), key=lambda r: r["name"]):
         if not _visible(row, who, network=False):
@@ -126,23 +142,21 @@ def topology(nb: Tables, sb: Tables | None, who: Principal) -> dict[str, Any]:
                 "gateway": bool(lrp["gateway_chassis"] or lrp["ha_chassis_group"]),
             }
             names.append(lrp["name"])
-        nats = [nb["NAT"][u] for u in sorted(row["nat"]) if u in nb["NAT"]]
         routers.append(
             {
                 "name": row["name"],
                 "label": _label(row, Key.ROUTER_NAME),
                 "ports": names,
-                "nat": [
-                    {
-                        "type": n["type"],
-                        "external_ip": n["external_ip"],
-                        "logical_ip": n["logical_ip"],
-                        "logical_port": next(iter(n["logical_port"]), None),
-                    }
-                    for n in nats
-                ],
+                "nat": [_nat(nb["NAT"][u]) for u in sorted(row["nat"]) if u in nb["NAT"]],
             }
         )
+    return routers, router_ports
+
+
+def topology(nb: Tables, sb: Tables | None, who: Principal) -> dict[str, Any]:
+    """What the page draws (see the module's docstring)."""
+    switches, ports = _switches(nb, who, _bindings(sb))
+    routers, router_ports = _routers(nb, who)
     return {
         "switches": switches,
         "routers": routers,
