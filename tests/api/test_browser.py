@@ -14,7 +14,7 @@ import pytest
 from tests.api.conftest import TOKENS
 from tests.api.server import api_server
 from tests.helpers.daemons import have
-from tests.helpers.ovn import TOPOLOGIES, OvnDatabases, load_topology
+from tests.helpers.ovn import TOPOLOGIES, OvnDatabases, load_topology, nbctl
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -31,7 +31,9 @@ pytestmark = [
 
 
 @pytest.fixture
-def seed_api(tmp_path: Path) -> Iterator[str]:
+def seed(tmp_path: Path) -> Iterator[tuple[str, OvnDatabases]]:
+    """The seed topology in a real NB, compiled by pyovn northd, and `pyovn api`
+    on it; yields the API's URL and the databases."""
     dbs = OvnDatabases.start(tmp_path)
     try:
         dbs.start_pyovn_northd()
@@ -41,9 +43,14 @@ def seed_api(tmp_path: Path) -> Iterator[str]:
         tokens.write_text(TOKENS)
         args = ["--nb-db", dbs.nb.remote, "--sb-db", dbs.sb(), "--token-file", str(tokens)]
         with api_server(tmp_path, *args) as base:
-            yield base
+            yield base, dbs
     finally:
         dbs.stop()
+
+
+@pytest.fixture
+def seed_api(seed: tuple[str, OvnDatabases]) -> str:
+    return seed[0]
 
 
 @pytest.fixture
@@ -103,6 +110,28 @@ def test_page_draws_the_seed_and_highlights_a_trace(
     page.click("#trace-go")
     page.wait_for_function("document.querySelector('#verdict').dataset.verdict === 'drop'")
     assert page.inner_text("#verdict") == "verdict: drop"
+
+
+def test_drawing_follows_the_northbound(seed: tuple[str, OvnDatabases], page: Any) -> None:
+    base, dbs = seed
+    page.goto(f"{base}/ui/#token=admin-token")
+    page.wait_for_selector('[data-dp="sw1"]', timeout=20000)
+    nbctl(
+        dbs.nb.remote,
+        "ls-add",
+        "sw9",
+        "--",
+        "lsp-add",
+        "sw9",
+        "vm9",
+        "--",
+        "lsp-set-addresses",
+        "vm9",
+        "50:54:00:00:09:09 10.0.9.9",
+    )
+    page.wait_for_selector('[data-port="vm9"]', timeout=20000)
+    nbctl(dbs.nb.remote, "ls-del", "sw9")
+    page.wait_for_selector('[data-dp="sw9"]', state="detached", timeout=20000)
 
 
 def test_page_without_a_token_shows_the_error(seed_api: str, page: Any) -> None:
