@@ -30,10 +30,12 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def seed(tmp_path: Path) -> Iterator[tuple[str, OvnDatabases]]:
+@pytest.fixture(scope="module")
+def seed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, OvnDatabases]]:
     """The seed topology in a real NB, compiled by pyovn northd, and `pyovn api`
-    on it; yields the API's URL and the databases."""
+    on it (shared by the module's tests; a test that changes the NB undoes
+    it); yields the API's URL and the databases."""
+    tmp_path = tmp_path_factory.mktemp("seed")
     dbs = OvnDatabases.start(tmp_path)
     try:
         dbs.start_pyovn_northd()
