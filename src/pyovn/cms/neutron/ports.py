@@ -263,22 +263,22 @@ class UpdatePort(Command):
         if body.mac_address is not None:
             mac = choose_mac(ctx, switch, body.mac_address, port.name)
         held = rec.port_ips(port)
-        allocations = (
-            allocate(ctx, switch, body.fixed_ips, held)
-            if body.fixed_ips is not None
-            else [
-                (address, s)
-                for address in held
-                for s in rec.network_subnets(ctx, view["network_id"])
-                if address in s.cidr
-            ]
-        )
+        if body.fixed_ips is not None:
+            allocations = allocate(ctx, switch, body.fixed_ips, held)
+        else:
+            allocations = _current(ctx, view["network_id"], held)
         project = rec.project_of(port)
         if body.security_groups is not None:
             groups = _groups(ctx, self.who, project, body.security_groups)
         apply_layout(port, mac, allocations, {"pairs": _pairs(pairs_in, mac), "secured": secured})
         set_port_groups(ctx, port, groups, secured)
         refresh_port_dhcp(ctx, port)
+
+
+def _current(ctx: TxnContext, network_id: str, held: list[ip.IpAddress]) -> list[Allocation]:
+    """The port's fixed IPs with their subnets, as they are."""
+    subnets = rec.network_subnets(ctx, network_id)
+    return [(a, s) for a in held for s in subnets if a in s.cidr]
 
 
 def delete_port_row(ctx: TxnContext, port: Row) -> None:
