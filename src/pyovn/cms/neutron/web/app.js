@@ -106,7 +106,9 @@ function draw(topo) {
         id: `port-${p.name}` }, svg);
       el("circle", { cx: xOf[s.name] - 60, cy: y, r: 13 }, vg);
       const label = el("text", { x: xOf[s.name] - 40, y: y - 2 }, vg);
-      label.textContent = p.kind === "localnet" ? `${p.label} (physical)` : p.label;
+      // A Neutron port names its VM in device_id; show it beside the port.
+      const vm = p.device && p.kind === "vm" ? ` — ${p.device}` : "";
+      label.textContent = p.kind === "localnet" ? `${p.label} (physical)` : `${p.label}${vm}`;
       const info = el("text", { x: xOf[s.name] - 40, y: y + 12, class: "small" }, vg);
       const fip = natFor(topo, p);
       info.textContent = [p.ips.join(" "), p.chassis ? `@${p.chassis}` : "",
