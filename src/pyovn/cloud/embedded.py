@@ -17,11 +17,14 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from pyovn.cloud.errors import VmError
 from pyovn.cloud.hypervisor import Hypervisor
 from pyovn.cloud.nb import Northbound
 from pyovn.cloud.ovsinit import chassis_external_ids, init_chassis_db
 from pyovn.cloud.switch import LocalSwitch
+from pyovn.cloud.vmctl import VmClient
 from pyovn.cloud.vswitchd import Vswitchd
 from pyovn.controller import Controller
 from pyovn.northd.daemon import Northd
@@ -29,7 +32,7 @@ from pyovn.ovsdb.schema import DatabaseSchema
 from pyovn.ovsdb.server import OvsdbServer
 from pyovn.schemas import schema_path
 
-__all__ = ["EmbeddedChassis", "EmbeddedCloud"]
+__all__ = ["EmbeddedChassis", "EmbeddedClient", "EmbeddedCloud"]
 
 log = logging.getLogger("pyovn.cloud")
 
@@ -165,3 +168,22 @@ class EmbeddedCloud:
         for server in (self.nb_server, self.sb_server):
             if server is not None:
                 await server.close()
+
+
+class EmbeddedClient(VmClient):
+    """`VmClient` for an embedded cloud (requests go straight to the hypervisors)."""
+
+    def __init__(self, cloud: EmbeddedCloud) -> None:
+        super().__init__(list(cloud.chassis))
+        self.cloud = cloud
+
+    async def call(
+        self, chassis: str, request: dict[str, Any], timeout: float = 60.0
+    ) -> dict[str, Any]:
+        found = self.cloud.chassis.get(chassis)
+        if found is None or found.hypervisor is None:
+            raise VmError(f"no chassis {chassis}")
+        reply = await asyncio.wait_for(found.hypervisor.command(request), timeout)
+        if not reply.get("ok"):
+            raise VmError(str(reply.get("error")))
+        return reply

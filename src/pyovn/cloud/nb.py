@@ -256,6 +256,21 @@ class Northbound:
 
     # ------------------------------------------------------------ waiting
 
+    async def wait_port_up(self, name: str, timeout: float = 30.0) -> float:
+        """Wait until Logical_Switch_Port `name` is up (bound and its flows
+        installed on a chassis); returns how long that took."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        while True:
+            found = [
+                r for r in self.replica.table("Logical_Switch_Port").values() if r["name"] == name
+            ]
+            if found and True in found[0]["up"]:
+                return loop.time() - started
+            if loop.time() - started > timeout:
+                raise CloudError(f"port {name} did not come up within {timeout:.0f} s")
+            await asyncio.sleep(0.02)
+
     async def sync(self, wait: str = "hv", timeout: float = 30.0) -> None:
         """`ovn-nbctl --wait=sb|hv sync`: returns once northd (and the chassis) caught up."""
         uuid, row = next(iter(self.replica.table("NB_Global").items()))
