@@ -65,6 +65,19 @@ class Northbound:
         await asyncio.sleep(0)
         await self.client.call("echo", [])
 
+    async def set_global_options(self, **options: str) -> None:
+        """`ovn-nbctl set NB_Global . options:KEY=VALUE …`."""
+        uuid, row = next(iter(self.replica.table("NB_Global").items()))
+        merged = {**row["options"], **options}
+        pairs = [f"options:{k}={v}" for k, v in options.items()]
+        await self._commit(
+            lambda txn: txn.update("NB_Global", uuid, {"options": merged}),
+            "set",
+            "NB_Global",
+            ".",
+            *pairs,
+        )
+
     # ------------------------------------------------------------ switches
 
     async def ls_add(self, name: str, other_config: Mapping[str, str] | None = None) -> None:
