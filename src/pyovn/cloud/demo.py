@@ -10,6 +10,7 @@ status is 0 only if every check passed.
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 import tempfile
 import time
@@ -19,6 +20,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
+from pyovn.cloud.errors import CloudError
 from pyovn.cloud.nb import Northbound
 from pyovn.cloud.scenario import SeedScenario, Step
 from pyovn.cloud.up import cloud_down, cloud_up
@@ -76,6 +78,8 @@ async def _demo(console: Console, rundir: Path, chassis: int) -> bool:
         await nb.close()
     checks = [check for step in steps for check in step.checks]
     failed = [check for check in checks if not check.ok]
+    if failed:
+        await _save_diagnostics(rundir)
     expected_steps = 9
     ok = not failed and len(steps) == expected_steps
     verdict = "[green]all checks passed[/]" if ok else f"[red]{len(failed)} check(s) failed[/]"
@@ -83,6 +87,20 @@ async def _demo(console: Console, rundir: Path, chassis: int) -> bool:
         f"{verdict}: {len(checks) - len(failed)}/{len(checks)} checks in {len(steps)} steps"
     )
     return ok
+
+
+async def _save_diagnostics(rundir: Path) -> None:
+    """Keep each chassis's flows and tunnel counters next to its logs."""
+    client = CloudClient(rundir)
+    for chassis in client.chassis_names:
+        directory = rundir / chassis
+        try:
+            flows = await client.call(chassis, {"cmd": "flows"})
+            tunnels = await client.call(chassis, {"cmd": "tunnels"})
+        except CloudError:
+            continue
+        (directory / "br-int.flows").write_text("\n".join(flows["flows"]) + "\n")
+        (directory / "tunnels.json").write_text(json.dumps(tunnels, indent=1) + "\n")
 
 
 def run_demo(chassis: int = 2, rundir: Path | None = None, keep: bool = False) -> int:

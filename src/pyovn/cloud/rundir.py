@@ -33,6 +33,9 @@ from pyovn.cloud.errors import RunDirError
 
 __all__ = ["ChassisInfo", "CloudInfo", "RunDir", "default_rundir", "underlay_address"]
 
+#: Daemons this process started, by pid (reaped when stopped, so no zombies).
+_CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
+
 
 def default_rundir() -> Path:
     """$PYOVN_RUNDIR, else a per-user directory under the temp directory."""
@@ -121,6 +124,7 @@ class RunDir:
                 cwd=directory,
             )
         (directory / f"{name}.pid").write_text(f"{process.pid}\n")
+        _CHILDREN[process.pid] = process
         return process.pid
 
     def pidfiles(self) -> list[Path]:
@@ -180,6 +184,12 @@ def _read_pid(pidfile: Path) -> int | None:
 
 def _alive(pid: int) -> bool:
     """Is `pid` a live process (zombies of our own children count as dead)?"""
+    child = _CHILDREN.get(pid)
+    if child is not None:
+        if child.poll() is None:
+            return True
+        del _CHILDREN[pid]
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -241,14 +241,15 @@ class Controller:
         for missing in patch.ensure_patch_ports(ovs_txn, ovs, config.integration_bridge, localnets):
             self._report(f"bridge {missing} of ovn-bridge-mappings does not exist")
         self._update_zones(ovs_txn, ovs, bridge, view, local, result, localnets)
+        # Translate before the first await: the translator's dirty sets and
+        # `view` must describe the same snapshot of the replica.
+        compiles = self.translator.translate(sb, view, local, result.resident)
+        flows = self._flows(sb, view, local, result, interfaces, localnets)
+        self.view, self.local, self.resident = view, local, result.resident
         await asyncio.gather(
             self._commit(sb_txn, "bindings"), self._commit(ovs_txn, "local configuration")
         )
-        self.view, self.local, self.resident = view, local, result.resident
-        switch = await self._connect_switch(config)
-        del switch
-        compiles = self.translator.translate(sb, view, local, result.resident)
-        flows = self._flows(sb, view, local, result, interfaces, localnets)
+        await self._connect_switch(config)
         assert self.ofctrl is not None
         stats = await self.ofctrl.sync(flows, self.translator.group_specs())
         await self._after_install(result, me, nb_cfg)
