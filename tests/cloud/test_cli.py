@@ -21,7 +21,10 @@ def test_domain_xml_gives_the_interface_id_and_mac() -> None:
         "vm1-port",
         "br-int",
     )
-    plain = "<domain><name>x</name><devices><interface type='network'><mac address='52:54:00:aa:bb:cc'/></interface></devices></domain>"
+    plain = (
+        "<domain><name>x</name><devices><interface type='network'>"
+        "<mac address='52:54:00:aa:bb:cc'/></interface></devices></domain>"
+    )
     with pytest.raises(VmError, match="no <virtualport"):
         parse_domain(plain).ovs_interface()
     with pytest.raises(VmError, match="domain XML"):
