@@ -118,6 +118,8 @@ class Controller:
         self.local: set[str] = set()
         self.resident: set[str] = set()
         self.installed_ports: set[str] = set()
+        self.monitor_all = False
+        self._lflow_condition: list[Any] = [False]
         self._zones_loaded = False
         self._reported: set[str] = set()
         self._wake = asyncio.Event()
@@ -177,7 +179,11 @@ class Controller:
         if self.sb is not None:
             return
         self.sb_client = OvsdbClient(config.remote)
-        self.sb = Replica(self.sb_client, SB_DB, tables={t: None for t in SB_TABLES})
+        self.monitor_all = config.raw.get("ovn-monitor-all", "false") == "true"
+        conditions = {} if self.monitor_all else {"Logical_Flow": self._lflow_condition}
+        self.sb = Replica(
+            self.sb_client, SB_DB, tables={t: None for t in SB_TABLES}, conditions=conditions
+        )
         self.sb.listeners.append(self.translator.changed)
         self.sb.listeners.append(lambda _: self.wake())
         self.sb_client.on_connected.append(self._sb_reconnected)
@@ -249,8 +255,15 @@ class Controller:
         await asyncio.gather(
             self._commit(sb_txn, "bindings"), self._commit(ovs_txn, "local configuration")
         )
+        widened = await self._monitor_local(sb, local)
         await self._connect_switch(config)
         assert self.ofctrl is not None
+        if widened and not self.ofctrl.synced:
+            # The flows of newly monitored datapaths are arriving: a first
+            # (replacing) install must wait for them, or it would wipe the
+            # previous controller's complete flow set for a partial one.
+            self._wake.set()
+            return
         stats = await self.ofctrl.sync(flows, self.translator.group_specs())
         await self._after_install(result, me, nb_cfg)
         self.stats.runs += 1
@@ -259,6 +272,22 @@ class Controller:
         self.stats.flows = stats.total
         self.stats.local_datapaths = len(local)
         self.stats.resident = len(result.resident)
+
+    async def _monitor_local(self, sb: Tables, local: set[str]) -> bool:
+        """Monitor only the logical flows of local datapaths (ovn-monitor-all=false,
+        OVN's default): their own flows and those of datapath groups they are in."""
+        if self.monitor_all or self.sb is None:
+            return False
+        groups = [u for u, r in sb["Logical_DP_Group"].items() if r["datapaths"] & local]
+        wanted: list[Any] = [
+            ["logical_datapath", "includes", ["uuid", dp]] for dp in sorted(local)
+        ] + [["logical_dp_group", "includes", ["uuid", g]] for g in sorted(groups)]
+        wanted = wanted or [False]
+        if wanted == self._lflow_condition:
+            return False
+        self._lflow_condition = wanted
+        await self.sb.set_conditions({"Logical_Flow": wanted})
+        return True
 
     async def _commit(self, txn: Txn, what: str) -> None:
         if txn.empty:

@@ -56,17 +56,21 @@ _NAME_COLUMNS = ("logical_port", "name", "tunnel_key", "datapath", "type")
 
 @dataclass(slots=True)
 class _Parsed:
-    """A logical flow's row, parsed once (None when it does not parse)."""
+    """A logical flow's row; its match and actions are parsed the first time
+    the flow is translated (`parsed` False until then; None when unparsable)."""
 
     pipeline: str
     table_id: int
     priority: int
-    match: Expr | None
-    actions: ActionList | None
+    match_text: str
+    actions_text: str
     io_port: str | None
     datapath: str | None
     group: str | None
     refs: tuple[tuple[str, str], ...]
+    parsed: bool = False
+    match: Expr | None = None
+    actions: ActionList | None = None
 
 
 def _refs(row: Row) -> tuple[tuple[str, str], ...]:
@@ -136,27 +140,29 @@ class LflowTranslator:
             self.by_ref[ref].discard(uuid)
 
     def _parse(self, uuid: str, row: Row) -> _Parsed:
-        match: Expr | None
-        actions: ActionList | None
-        try:
-            match = parse_match(row["match"])
-            actions = parse_actions(row["actions"])
-        except LflowError as error:
-            self._report(uuid, f"logical flow {uuid} does not parse: {error}")
-            match = actions = None
-        datapath = next(iter(row["logical_datapath"]), None)
-        group = next(iter(row["logical_dp_group"]), None)
         return _Parsed(
             row["pipeline"],
             row["table_id"],
             row["priority"],
-            match,
-            actions,
+            row["match"],
+            row["actions"],
             row["tags"].get("in_out_port"),
-            datapath,
-            group,
+            next(iter(row["logical_datapath"]), None),
+            next(iter(row["logical_dp_group"]), None),
             _refs(row),
         )
+
+    def _ensure_parsed(self, uuid: str, parsed: _Parsed) -> bool:
+        """Parse match and actions once; False if they do not parse."""
+        if not parsed.parsed:
+            parsed.parsed = True
+            try:
+                parsed.match = parse_match(parsed.match_text)
+                parsed.actions = parse_actions(parsed.actions_text)
+            except LflowError as error:
+                self._report(uuid, f"logical flow {uuid} does not parse: {error}")
+                parsed.match = parsed.actions = None
+        return parsed.match is not None and parsed.actions is not None
 
     def _name_changed(self, change: Change) -> None:
         old, new = change.old, change.new
@@ -232,7 +238,7 @@ class LflowTranslator:
         self, uuid: str, groups: Mapping[str, Row], view: SbView, context: _Context
     ) -> None:
         parsed = self.parsed.get(uuid)
-        if parsed is None or parsed.match is None or parsed.actions is None:
+        if parsed is None:
             self.compiled.pop(uuid, None)
             return
         if parsed.io_port and not context.related(parsed.io_port):
@@ -247,6 +253,8 @@ class LflowTranslator:
         for dp_uuid in members:
             datapath = view.datapaths.get(dp_uuid)
             if dp_uuid in self.local and datapath is not None:
+                if not self._ensure_parsed(uuid, parsed):
+                    break
                 flows = self._compile(uuid, parsed, datapath, context)
                 if flows:
                     per_dp[dp_uuid] = flows
