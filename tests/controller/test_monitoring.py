@@ -100,5 +100,5 @@ def test_a_chassis_receives_only_its_local_datapaths_flows(tmp_path: Path) -> No
         return seen
 
     seen = run(with_cloud(tmp_path, 2, body))
-    assert seen["hv1"][0] > 20 and seen["hv1"][1] == 0  # hv1, the gateway, implements ext
+    assert seen["hv1"][0] > 10 and seen["hv1"][1] == 0  # hv1, the gateway, implements ext
     assert seen["hv2"] == (0, 0)  # hv2 never receives the external network's flows
