@@ -28,9 +28,8 @@ def test_new_port_bindings_are_not_up(tmp_path: Path) -> None:
             await nb.lsp_add("sw", "vif", addresses=["50:54:00:00:00:01 10.0.0.2"])
             await nb.lsp_add("sw", "ln", type="localnet", options={"network_name": "phys"})
             await nb.sync("sb")
-            return {
-                row["logical_port"]: row["up"] for row in northd.sb.table("Port_Binding").values()
-            }
+            rows = northd.sb.table("Port_Binding").values()
+            return {row["logical_port"]: row["up"] for row in rows}
         finally:
             northd.stop()
             await task
