@@ -30,6 +30,7 @@ import asyncio
 import contextlib
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -333,8 +334,8 @@ def stop_chassis(run: RunDir, name: str) -> None:
         path = directory / f"{pidfile}.pid"
         if path.exists():
             with contextlib.suppress(ProcessLookupError, ValueError):
-                os.kill(int(path.read_text()), 15)
-            path.unlink()
+                os.kill(int(path.read_text()), signal.SIGTERM)
+            path.unlink(missing_ok=True)
     time.sleep(0.5)
 
 
@@ -343,7 +344,18 @@ async def chassis_del(run: RunDir, name: str) -> None:
     client = OvsdbClient(f"unix:{run.path}/sb.sock", reconnect=False)
     await client.connect()
     try:
-        ops = [
+        select = {"op": "select", "table": "Chassis", "where": [["name", "==", name]]}
+        (found,) = await client.transact("OVN_Southbound", [select])
+        ops: list[dict[str, Any]] = [
+            {
+                "op": "update",
+                "table": "Port_Binding",
+                "where": [["chassis", "==", row["_uuid"]]],
+                "row": {"up": False, "chassis": ["set", []]},
+            }
+            for row in found["rows"]
+        ]
+        ops += [
             {"op": "delete", "table": table, "where": [["name", "==", name]]}
             for table in ("Chassis_Private", "Chassis")
         ]
@@ -444,6 +456,7 @@ def compute(tenants: int) -> None:
 
 
 def main() -> None:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up the daemons on timeout
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

@@ -118,13 +118,15 @@ class Binding:
                 self._report_once(iface, f"logical port {iface_id} has type {port.type}; not a VIF")
                 continue
             self._consider_vif(port, iface, me, view, result)
-        for port in view.ports.values():
+        for port in view.gateways.values():
             if port.type == "chassisredirect":
                 self._consider_gateway(port, me, self._elected(port, view), result)
-            elif port.type == "l3gateway":
+            else:
                 chosen = port.options.get("l3gateway-chassis") == self.chassis_name
                 self._consider_gateway(port, me, chosen, result)
-            elif port.type == "" and me is not None and port.chassis == me:
+        for name in view.bound_to.get(me, set()) if me else ():
+            port = view.ports[name]
+            if port.type == "":
                 self._release_if_gone(port, result)
         self.owned = set(result.resident)
         self.lost = {
@@ -206,7 +208,7 @@ class Binding:
         groups, members = sb["HA_Chassis_Group"], sb["HA_Chassis"]
         gateways = sb["Gateway_Chassis"]
         candidates: dict[str, list[str]] = {}
-        for port in view.ports.values():
+        for port in view.gateways.values():
             if port.type != "chassisredirect":
                 continue
             ranked: list[tuple[int, str]] = []

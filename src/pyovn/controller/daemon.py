@@ -184,6 +184,7 @@ class Controller:
         self.sb = Replica(
             self.sb_client, SB_DB, tables={t: None for t in SB_TABLES}, conditions=conditions
         )
+        self.sb.listeners.append(self.view.apply)
         self.sb.listeners.append(self.translator.changed)
         self.sb.listeners.append(lambda _: self.wake())
         self.sb_client.on_connected.append(self._sb_reconnected)
@@ -234,7 +235,8 @@ class Controller:
             self._zones_loaded = True
         sb = {name: t.rows for name, t in self.sb.tables.items()}
         nb_cfg = next((row["nb_cfg"] for row in sb["SB_Global"].values()), 0)
-        view = SbView.build(sb)
+        view = self.view
+        view.refresh_chassis(sb)
         sb_txn = Txn(self.sb)
         me = register(sb_txn, sb, config)
         interfaces = local_interfaces(ovs, config.integration_bridge)
@@ -251,7 +253,7 @@ class Controller:
         # `view` must describe the same snapshot of the replica.
         compiles = self.translator.translate(sb, view, local, result.resident)
         flows = self._flows(sb, view, local, result, interfaces, localnets)
-        self.view, self.local, self.resident = view, local, result.resident
+        self.local, self.resident = local, result.resident
         await asyncio.gather(
             self._commit(sb_txn, "bindings"), self._commit(ovs_txn, "local configuration")
         )
@@ -367,9 +369,9 @@ class Controller:
         sb_txn, ovs_txn = Txn(self.sb), Txn(self.ovs)
         rows = sb["Port_Binding"].rows
         for name, iface in result.vifs.items():
-            port = self.view.ports[name]
-            row = rows.get(port.uuid)
-            if row is None or isinstance(me, Named) or me not in row["chassis"]:
+            port = self.view.ports.get(name)
+            row = rows.get(port.uuid) if port is not None else None
+            if port is None or row is None or isinstance(me, Named) or me not in row["chassis"]:
                 continue
             if True not in row["up"]:
                 sb_txn.update("Port_Binding", port.uuid, {"up": frozenset({True})})

@@ -19,6 +19,7 @@ replica listener that records what is dirty; `translate()` does the work.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections import defaultdict
@@ -301,8 +302,8 @@ class LflowTranslator:
     def _ports(self, datapath: Datapath, view: SbView) -> dict[str, int]:
         ports = self._port_maps.get(datapath.uuid)
         if ports is None:
-            ports = {p.name: p.key for p in view.ports_by_datapath.get(datapath.uuid, ())}
-            for group in view.groups_by_datapath.get(datapath.uuid, ()):
+            ports = {p.name: p.key for p in view.ports_of(datapath.uuid)}
+            for group in view.groups_of(datapath.uuid):
                 ports[group.name] = group.key
             self._port_maps[datapath.uuid] = ports
         return ports
@@ -326,23 +327,30 @@ class LflowTranslator:
 
 
 class _Context:
-    """The per-run names a translation reads."""
+    """The per-run names a translation reads (built only if something compiles)."""
 
     def __init__(self, sb: Mapping[str, Mapping[str, Row]], view: SbView, resident: set[str]):
+        self.sb = sb
         self.view = view
         self.resident = resident
-        self.address_sets: dict[str, list[str]] = {
-            row["name"]: sorted(row["addresses"]) for row in sb["Address_Set"].values()
-        }
-        for row in sb["SB_Global"].values():
+
+    @functools.cached_property
+    def address_sets(self) -> dict[str, list[str]]:
+        sets = {row["name"]: sorted(row["addresses"]) for row in self.sb["Address_Set"].values()}
+        for row in self.sb["SB_Global"].values():
             mac = row["options"].get("svc_monitor_mac")
             if mac:
-                self.address_sets["svc_monitor_mac"] = [mac]
-        self.port_groups: dict[int, dict[str, list[str]]] = defaultdict(dict)
-        for row in sb["Port_Group"].values():
+                sets["svc_monitor_mac"] = [mac]
+        return sets
+
+    @functools.cached_property
+    def port_groups(self) -> dict[int, dict[str, list[str]]]:
+        groups: dict[int, dict[str, list[str]]] = defaultdict(dict)
+        for row in self.sb["Port_Group"].values():
             prefix, _, name = row["name"].partition("_")
             if prefix.isdigit():
-                self.port_groups[int(prefix)][name] = sorted(row["ports"])
+                groups[int(prefix)][name] = sorted(row["ports"])
+        return groups
 
     def related(self, name: str) -> bool:
         """Is the port of an `in_out_port` tag implemented on this chassis?"""

@@ -28,7 +28,7 @@ def local_datapaths(view: SbView, resident: set[str]) -> set[str]:
         if datapath in local or datapath not in view.datapaths:
             continue
         local.add(datapath)
-        for port in view.ports_by_datapath.get(datapath, ()):
+        for port in view.ports_of(datapath):
             if port.type not in ("patch", "l3gateway"):
                 continue
             peer = view.peer(port)

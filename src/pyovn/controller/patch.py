@@ -27,7 +27,7 @@ def wanted_localnets(view: SbView, local: set[str], mappings: Mapping[str, str])
     """localnet port name -> provider bridge, for the local datapaths."""
     wanted = {}
     for datapath in local:
-        for port in view.ports_by_datapath.get(datapath, ()):
+        for port in view.ports_of(datapath):
             if port.type == "localnet":
                 bridge = mappings.get(port.options.get("network_name", ""))
                 if bridge:

@@ -101,9 +101,9 @@ def physical_flows(data: PhysicalInput) -> Iterator[OpenFlowFlow]:
         yield _flow(PHY_TO_LOG, 100, f"in_port={ofport}", _TUNNEL_IN)
     for dp_uuid in sorted(data.local):
         datapath = data.view.datapaths[dp_uuid]
-        for port in data.view.ports_by_datapath.get(dp_uuid, ()):
+        for port in data.view.ports_of(dp_uuid):
             yield from _port_flows(data, datapath, port)
-        for group in data.view.groups_by_datapath.get(dp_uuid, ()):
+        for group in data.view.groups_of(dp_uuid):
             yield from _group_flows(data, datapath, group)
 
 
@@ -198,7 +198,7 @@ def _ingress(
 
 def _gateway_router_ports(view: SbView, datapath: Datapath) -> Iterator[Port]:
     """Distributed gateway ports whose peers sit on `datapath`."""
-    for port in view.ports_by_datapath.get(datapath.uuid, ()):
+    for port in view.ports_of(datapath.uuid):
         if port.type == "patch":
             peer = view.peer(port)
             if peer is not None and peer.options.get("chassis-redirect-port"):

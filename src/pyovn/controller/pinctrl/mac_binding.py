@@ -36,9 +36,7 @@ class MacBindingWriter:
         if datapath is None:
             return None
         key = metadata.get("reg14", 0)
-        port = next(
-            (p for p in view.ports_by_datapath.get(datapath.uuid, ()) if p.key == key), None
-        )
+        port = next((p for p in view.ports_of(datapath.uuid) if p.key == key), None)
         if port is None or len(frame) < 12:
             return None
         ip = str(ipaddress.IPv4Address(metadata.get("reg0", 0)))
