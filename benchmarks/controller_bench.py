@@ -42,6 +42,8 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 SHARED = Path(os.environ.get("PYOVN_SHARED", HERE.parents[1] / "shared"))
 GEN_NB = SHARED / "realovn" / "gen_nb.py"
+#: Where `compute --dump DIR` writes both controllers' flows.
+DUMPS: Path | None = None
 
 from pyovn.cloud.nb import Northbound  # noqa: E402
 from pyovn.cloud.ovsinit import chassis_external_ids, init_chassis_db  # noqa: E402
@@ -410,6 +412,8 @@ async def _compute(run: RunDir, tenants: int) -> None:
             f"all flows installed: {settled:.2f} s ({controller.stats.flows} OpenFlow flows, "
             f"{controller.stats.local_datapaths} local datapaths)"
         )
+        if DUMPS is not None:
+            (DUMPS / "pyovn.flows").write_text(bridge.dump_flows())
         await full_recompute(controller)
         await client.close()
         await sb.client.close()
@@ -480,12 +484,15 @@ def real_compute(run: RunDir, tenants: int) -> None:
         return subprocess.run(command, capture_output=True, text=True, env=env, check=True).stdout
 
     time.sleep(3)
-    flows = subprocess.run(
+    dump = subprocess.run(
         ["ovs-ofctl", "dump-flows", "br-int"],
         capture_output=True,
         text=True,
         env={**env, "OVS_RUNDIR": str(directory)},
-    ).stdout.count(" actions=")
+    ).stdout
+    flows = dump.count(" actions=")
+    if DUMPS is not None:
+        (DUMPS / "real.flows").write_text(dump)
     samples = []
     for _ in range(3):
         appctl("stopwatch/reset")
@@ -529,11 +536,14 @@ def main() -> None:
     up.add_argument("--impl", default="pyovn,real")
     cp = sub.add_parser("compute")
     cp.add_argument("--tenants", type=int, default=10)
+    cp.add_argument("--dump", type=Path, help="write both flow tables here")
     args = parser.parse_args()
     if args.what == "port-up":
         for tenants in args.tenants:
             port_up(tenants, args.samples, args.impl.split(","))
     else:
+        global DUMPS
+        DUMPS = args.dump
         compute(args.tenants)
 
 
