@@ -244,11 +244,7 @@ class Controller:
         result = self.binding.run(view, interfaces)
         self._write_bindings(sb_txn, me, result)
         local = local_datapaths(view, result.resident)
-        encaps.ensure_tunnels(ovs_txn, ovs, bridge, view, config.system_id, config.encap_type)
-        localnets = patch.wanted_localnets(view, local, config.bridge_mappings)
-        for missing in patch.ensure_patch_ports(ovs_txn, ovs, config.integration_bridge, localnets):
-            self._report(f"bridge {missing} of ovn-bridge-mappings does not exist")
-        self._update_zones(ovs_txn, ovs, bridge, view, local, result, localnets)
+        localnets = self._configure_bridges(ovs_txn, ovs, bridge, local, result)
         # Translate before the first await: the translator's dirty sets and
         # `view` must describe the same snapshot of the replica.
         compiles = self.translator.translate(sb, view, local, result.resident)
@@ -306,6 +302,20 @@ class Controller:
             log.info("Releasing lport %s from this chassis", name)
             self.installed_ports.discard(name)
             txn.update("Port_Binding", uuid, {"chassis": frozenset(), "up": frozenset({False})})
+
+    def _configure_bridges(
+        self, txn: Txn, ovs: Tables, bridge: str, local: set[str], result: BindingResult
+    ) -> dict[str, str]:
+        """Tunnel ports, localnet patch ports and conntrack zones; returns the
+        localnet ports implemented here (name -> provider bridge)."""
+        config, view = self.config, self.view
+        assert config is not None
+        encaps.ensure_tunnels(txn, ovs, bridge, view, config.system_id, config.encap_type)
+        localnets = patch.wanted_localnets(view, local, config.bridge_mappings)
+        for missing in patch.ensure_patch_ports(txn, ovs, config.integration_bridge, localnets):
+            self._report(f"bridge {missing} of ovn-bridge-mappings does not exist")
+        self._update_zones(txn, ovs, bridge, view, local, result, localnets)
+        return localnets
 
     def _update_zones(
         self,
