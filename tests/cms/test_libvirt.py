@@ -321,8 +321,9 @@ NODE = """<node>
 def test_agent_process_plugs_a_chassis_the_way_pyovn_up_runs_it(
     cloud: tuple[Daemon, Daemon], tmp_path: Path
 ) -> None:
-    """`pyovn up` runs one agent per chassis over a test-driver file of the
-    chassis' VMs, with --ovs-db pointing at that chassis' Open_vSwitch DB."""
+    """One agent per chassis, over a test-driver file of the chassis' VMs, with
+    --ovs-db pointing at that chassis' Open_vSwitch DB (test_libvirt_cloud.py
+    runs it on a chassis of a `pyovn up` cloud)."""
     nb, ovs = cloud
     node = tmp_path / "hv1-domains.xml"
     node.write_text(NODE)
