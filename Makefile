@@ -39,8 +39,15 @@ lint: $(STAMP)
 test: $(STAMP) lint
 	$(BIN)/pytest
 
+# Every benchmark runs pyovn and the real OVN side by side and prints both.
 bench: $(STAMP) debian-deps
 	$(BIN)/python benchmarks/ovsdb_bench.py
+	$(BIN)/python benchmarks/lflow_bench.py
+	$(BIN)/python benchmarks/northd_bench.py
+	$(BIN)/python benchmarks/controller_bench.py port-up
+	$(BIN)/python benchmarks/controller_bench.py compute
+	$(BIN)/python benchmarks/trace_bench.py
+	$(BIN)/python benchmarks/dataplane_bench.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
