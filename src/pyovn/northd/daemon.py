@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pyovn import __version__
+from pyovn.gc_tuning import release_free_memory
 from pyovn.northd.engine import Engine
 from pyovn.northd.sb.desired import DesiredState
 from pyovn.northd.sb.index import SbIndex
@@ -36,6 +37,9 @@ log = logging.getLogger("pyovn.northd")
 
 NB = "OVN_Northbound"
 SB = "OVN_Southbound"
+#: After a transaction this large (a first compile, a big NB change) the heap
+#: holds many freed pages worth returning to the system.
+BIG_TRANSACTION = 2_000
 LOCK = "ovn_northd"
 #: beyond this many queued NB change events, compare every unit instead
 _MAX_PENDING_NB_CHANGES = 200_000
@@ -264,6 +268,8 @@ class Northd:
         self.stats.last_run_ms = (time.perf_counter() - started) * 1000
         self.stats.last_recomputed = len(delta.recomputed)
         self.stats.last_txn_ops = txn.op_count
+        if txn.op_count >= BIG_TRANSACTION:
+            release_free_memory()
 
     async def _load_lflows(self) -> None:
         result = await self.sb_client.transact(

@@ -210,7 +210,7 @@ class OvsdbClient:
     def add_handler(self, method: str, handler: NotificationHandler) -> None:
         self._handlers.setdefault(method, []).append(handler)
 
-    def _write(self, data: bytes) -> None:
+    def _write(self, data: bytes | bytearray | memoryview) -> None:
         protocol = self._protocol
         if protocol is None or protocol.transport is None:
             raise ConnectionClosedError("not connected")
@@ -224,11 +224,17 @@ class OvsdbClient:
         self._pending[msg_id] = (method, future)
         return future
 
-    def send_request_raw(self, method: str, params_json: bytes) -> "asyncio.Future[Any]":
-        """`send_request` with the params array already encoded as JSON."""
+    def send_request_raw(
+        self, method: str, *params_json: bytes | bytearray | memoryview
+    ) -> "asyncio.Future[Any]":
+        """`send_request` with the params array already encoded as JSON, in
+        pieces written one after the other (a multi-megabyte transaction is
+        never copied into one message first)."""
         msg_id = next(self._ids)
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._write(encode_request_raw(method, params_json, msg_id))
+        head, tail = encode_request_raw(method, b"\0", msg_id).split(b"\0")
+        for piece in (head, *params_json, tail):
+            self._write(piece)
         self._pending[msg_id] = (method, future)
         return future
 
@@ -249,10 +255,14 @@ class OvsdbClient:
             raise ClientError(f"transact: unexpected result {result!r}")
         return result
 
-    async def transact_encoded(self, db: str, ops_json: bytes) -> list[Any]:
+    async def transact_encoded(
+        self, db: str, ops_json: bytes | bytearray | memoryview
+    ) -> list[Any]:
         """`transact` with the operations already encoded (`op,op,...` without brackets)."""
-        params = b"[%s,%s]" % (dumps(db), ops_json) if ops_json else b"[%s]" % dumps(db)
-        result = await self.send_request_raw("transact", params)
+        if ops_json:
+            result = await self.send_request_raw("transact", b"[%s," % dumps(db), ops_json, b"]")
+        else:
+            result = await self.send_request_raw("transact", b"[%s]" % dumps(db))
         if not isinstance(result, list):
             raise ClientError(f"transact: unexpected result {result!r}")
         return result

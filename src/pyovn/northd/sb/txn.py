@@ -106,9 +106,10 @@ class SbTxn:
     def empty(self) -> bool:
         return not (self.inserts or self.updates or self.deletes)
 
-    def encoded(self) -> bytes:
-        """The operations as a comma-separated JSON list body (no brackets)."""
-        return bytes(self._buffer)
+    def encoded(self) -> memoryview:
+        """The operations as a comma-separated JSON list body (no brackets),
+        without a copy: valid until the next operation is added."""
+        return memoryview(self._buffer)
 
     def ops(self) -> list[Any]:
         """The operations decoded again (for tests and diagnostics)."""
