@@ -145,6 +145,13 @@ def seed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeedDeployment]:
         deployment.stop()
 
 
+def _learn(seed: SeedDeployment, bridge: Bridge) -> None:
+    """Give each simulated bridge the real one's current MAC learning table."""
+    for name, simulated in bridge.datapath.bridges.items():
+        simulated.mac_table.clear()
+        simulated.mac_table.update(seed.learned_macs(name))
+
+
 def _simulated(seed: SeedDeployment) -> Bridge:
     datapath = Datapath()
     bridges: dict[str, Bridge] = {}
@@ -204,6 +211,11 @@ def test_trace_matrix_matches_real_ovs_on_real_ovn_flows(
     mismatches = []
     for flow in cases:
         real, ours = normalise(seed.trace(flow)), normalise(bridge.trace(flow).text)
+        if real != ours:
+            # The real bridges keep learning MACs (and ageing them out) from
+            # live traffic: compare again on the tables as they are now.
+            _learn(seed, bridge)
+            real, ours = normalise(seed.trace(flow)), normalise(bridge.trace(flow).text)
         if real != ours:
             first = next(
                 (i for i, (x, y) in enumerate(zip(real, ours, strict=False)) if x != y),
