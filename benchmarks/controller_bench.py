@@ -435,13 +435,14 @@ async def full_recompute(controller: Controller) -> None:
     assert controller.sb is not None
     sb = {name: t.rows for name, t in controller.sb.tables.items()}
     changes = [Change(t, u, None, r) for t, rows in sb.items() for u, r in rows.items()]
-    translate_times, run_times = [], []
+    translate_times, translate_cpu, run_times = [], [], []
     for _ in range(3):
         translator = LflowTranslator()
-        started = time.monotonic()
+        started, cpu = time.monotonic(), time.process_time()
         translator.changed(changes)
         compiled = translator.translate(sb, SbView.build(sb), controller.local, controller.resident)
         translate_times.append(time.monotonic() - started)
+        translate_cpu.append(time.process_time() - cpu)
         flows = len(list(translator.flows()))
         fresh = LflowTranslator()
         fresh.changed(changes)
@@ -451,6 +452,7 @@ async def full_recompute(controller: Controller) -> None:
         run_times.append(time.monotonic() - started)
     print(
         f"  cold translation of the local logical flows: {min(translate_times):.2f} s "
+        f"(CPU {min(translate_cpu):.2f} s) "
         f"({len(sb['Logical_Flow'])} logical flows monitored, {compiled} translations, "
         f"{flows} OpenFlow flows); whole controller run with a cold cache: "
         f"{min(run_times):.2f} s ({controller.stats.flows} flows installed); best of 3"

@@ -158,8 +158,8 @@ class LflowTranslator:
         if not parsed.parsed:
             parsed.parsed = True
             try:
-                parsed.match = parse_match(parsed.match_text)
-                parsed.actions = parse_actions(parsed.actions_text)
+                parsed.match = parse_match(parsed.match_text, layout=False)
+                parsed.actions = parse_actions(parsed.actions_text, layout=False)
             except LflowError as error:
                 self._report(uuid, f"logical flow {uuid} does not parse: {error}")
                 parsed.match = parsed.actions = None

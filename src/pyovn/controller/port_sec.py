@@ -18,6 +18,7 @@ the packet passes).
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterator
 
@@ -43,17 +44,25 @@ def _entries(port: Port) -> list[tuple[str, list[str], list[str]]]:
         ipv4: list[str] = []
         ipv6: list[str] = []
         for word in words[1:]:
-            try:
-                network = ipaddress.ip_interface(word)
-            except ValueError:
-                continue
-            if network.version == 4:
-                plen = network.network.prefixlen
-                ipv4.append(str(network.ip) if plen == 32 else str(network.network))
-            else:
-                ipv6.append(str(network.ip))
+            parsed = _address(word)
+            if parsed is not None:
+                (ipv4 if parsed[0] == 4 else ipv6).append(parsed[1])
         entries.append((words[0].lower(), ipv4, ipv6))
     return entries
+
+
+@functools.lru_cache(maxsize=65536)
+def _address(word: str) -> tuple[int, str] | None:
+    """(IP version, the address or network to match) of a port_security word,
+    None if it is not an address. Cached: every recompute sees the same words."""
+    try:
+        network = ipaddress.ip_interface(word)
+    except ValueError:
+        return None
+    if network.version == 4:
+        plen = network.network.prefixlen
+        return 4, str(network.ip) if plen == 32 else str(network.network)
+    return 6, str(network.ip)
 
 
 def port_security_flows(port: Port, dp: int) -> Iterator[OpenFlowFlow]:

@@ -126,12 +126,13 @@ RESULT_ACTIONS: dict[str, type[Action]] = {
 Parse = Callable[["_ActionParser", Token], Action]
 
 
-def parse_action_list(text: str, *, check: bool = True) -> ActionList:
-    """Parse `text` as actions; the result carries its `Layout`."""
+def parse_action_list(text: str, *, check: bool = True, layout: bool = True) -> ActionList:
+    """Parse `text` as actions; the result carries its `Layout` (unless
+    `layout` is false: compiling never reprints the text)."""
     cursor = Cursor(tokenize(text))
     parser = _ActionParser(cursor, SymbolChecker() if check else None)
     actions = parser.parse_list(0, top=True)
-    return ActionList(actions.actions, cursor.layout())
+    return ActionList(actions.actions, cursor.layout() if layout else None)
 
 
 class _ActionParser(ArgParser):

@@ -46,8 +46,9 @@ _MAX_DEPTH = 200
 _CONSTANT_STARTS = (TokenKind.NUMBER, TokenKind.STRING, TokenKind.MACRO, TokenKind.PORT_GROUP)
 
 
-def parse_expression(text: str, *, check: bool = True) -> Expr:
-    """Parse `text` as a match expression; the root carries its `Layout`.
+def parse_expression(text: str, *, check: bool = True, layout: bool = True) -> Expr:
+    """Parse `text` as a match expression; the root carries its `Layout`
+    (unless `layout` is false: compiling never reprints the text).
 
     Raises LflowSyntaxError on grammar errors and, when `check` is true,
     LflowTypeError subclasses for symbol-table violations (both are
@@ -60,7 +61,7 @@ def parse_expression(text: str, *, check: bool = True) -> Expr:
     expr = parser.parse_or_and(0, False)
     if not cursor.at_end():
         raise parser.trailing_error()
-    return _with_layout(expr, cursor)
+    return _with_layout(expr, cursor) if layout else expr
 
 
 def _with_layout(expr: Expr, cursor: Cursor) -> Expr:

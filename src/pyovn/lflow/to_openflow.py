@@ -162,9 +162,9 @@ def compile_flow(
 ) -> CompiledFlows:
     """Translate one logical flow (match, actions, priority) in `ctx`."""
     if isinstance(match, str):
-        match = parse_expression(match)
+        match = parse_expression(match, layout=False)
     if isinstance(actions, str):
-        actions = parse_action_list(actions)
+        actions = parse_action_list(actions, layout=False)
     node = conj([annotate(match, ctx), action_prereqs(actions)])
     clauses = normalize(node)
     of_actions = ActionCompiler(ctx).compile(actions)
@@ -355,5 +355,5 @@ class _FlowBuilder:
 def compile_actions(actions: la.ActionList | str, ctx: CompileContext) -> list[OfAction]:
     """Just the OpenFlow actions of a logical action list."""
     if isinstance(actions, str):
-        actions = parse_action_list(actions)
+        actions = parse_action_list(actions, layout=False)
     return ActionCompiler(ctx).compile(actions)
