@@ -32,6 +32,9 @@ __all__ = ["OvsdbClient", "RpcError"]
 
 log = logging.getLogger(__name__)
 
+#: The longest pause between rounds while cluster members answer but none will do.
+_ELECTION_POLL = 0.25
+
 NotificationHandler = Callable[[list[Any]], None]
 ConnectedCallback = Callable[["OvsdbClient"], Awaitable[None]]
 
@@ -97,6 +100,7 @@ class OvsdbClient:
         self._reconnect_task: asyncio.Task[None] | None = None
         self._remote_cycle = itertools.cycle(range(len(self.remotes)))
         self.connections = 0
+        self._members_answered = False
 
     # -- connection management -------------------------------------------------
     @property
@@ -116,10 +120,18 @@ class OvsdbClient:
                 names = ", ".join(str(r) for r in self.remotes)
                 raise ClientError(f"cannot connect to {names}: {error}")
             await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, self.max_backoff)
+            backoff = self._next_backoff(backoff)
+
+    def _next_backoff(self, backoff: float) -> float:
+        # Members that answer but will not do (a cluster electing its
+        # leader) come good within an election timeout: keep polling them
+        # briskly instead of backing off as from a dead server.
+        limit = _ELECTION_POLL if self._members_answered else self.max_backoff
+        return min(backoff * 2, limit)
 
     async def _try_all_remotes(self) -> str | None:
         error = "no remotes"
+        self._members_answered = False
         for _ in range(len(self.remotes)):
             remote = self.remotes[next(self._remote_cycle)]
             try:
@@ -132,7 +144,8 @@ class OvsdbClient:
                     await callback(self)
             except (ClientError, OSError) as exc:
                 error = str(exc)
-                self._drop()
+                self._members_answered = True
+                self._discard()
                 continue
             self._connected.set()
             return None
@@ -147,7 +160,7 @@ class OvsdbClient:
             _, protocol = await loop.create_connection(factory, remote.host, remote.port)
         else:
             if self.ssl_context is None:
-                raise ClientError(f"{remote}: SSL needs --private-key/--certificate/--ca-cert")
+                raise ClientError(f"{remote}: SSL needs --private-key, --certificate and --ca-cert")
             _, protocol = await loop.create_connection(
                 factory, remote.host, remote.port, ssl=self.ssl_context, server_hostname=None
             )
@@ -158,6 +171,16 @@ class OvsdbClient:
     def _drop(self) -> None:
         if self._protocol is not None and self._protocol.transport is not None:
             self._protocol.transport.abort()
+
+    def _discard(self) -> None:
+        """Abandon a connection that failed its checks, without a reconnect."""
+        protocol, self._protocol = self._protocol, None
+        pending, self._pending = self._pending, {}
+        for method, future in pending.values():
+            if not future.done():
+                future.set_exception(ConnectionClosedError(f"{method}: connection closed"))
+        if protocol is not None and protocol.transport is not None:
+            protocol.transport.abort()
 
     def disconnect(self) -> None:
         """Drop the current connection (a reconnect follows if enabled)."""
@@ -185,7 +208,7 @@ class OvsdbClient:
                     log.info("reconnected to %s", self.remote)
                     return
                 log.debug("reconnect failed: %s", error)
-                backoff = min(backoff * 2, self.max_backoff)
+                backoff = self._next_backoff(backoff)
         finally:
             self._reconnect_task = None
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from pyovn.ovsdb.client import OvsdbClient, RpcError
+from pyovn.ovsdb.cluster import ClusterWatch
 from pyovn.ovsdb.database import Change, Row
 from pyovn.ovsdb.datum import ColumnCodec, codec_for
 from pyovn.ovsdb.errors import ClientError
@@ -49,8 +50,13 @@ class Replica:
         db: str,
         tables: dict[str, list[str] | None] | None = None,
         conditions: dict[str, list[Any]] | None = None,
+        leader_only: bool = False,
     ) -> None:
         self.client = client
+        #: Skips cluster members that are behind (or, for writers, not the leader).
+        self.cluster = ClusterWatch(client, db, leader_only)
+        # First in line on every connection, before anything reads or writes.
+        client.on_connected.insert(0, self.cluster.check)
         self.db = db
         self._wanted = tables
         self.conditions = dict(conditions or {})
@@ -65,6 +71,8 @@ class Replica:
         #: Bytes-free statistics for tests and benchmarks.
         self.full_syncs = 0
         self.resumed_syncs = 0
+        #: Bumped when a (re)connection's monitor reply has been applied.
+        self.syncs = 0
         client.add_handler("update3", self._on_update3)
         client.add_handler("update2", self._on_update2)
 
@@ -72,6 +80,7 @@ class Replica:
         """Fetch the schema and start monitoring; resumes on every reconnection."""
         self.client.on_connected.append(self._on_connected)
         if self.client.is_connected:
+            await self.cluster.check(self.client)
             await self._on_connected(self.client)
         else:
             await self.client.connect()
@@ -125,6 +134,7 @@ class Replica:
         else:
             self.full_syncs += 1
             self._replace_all(updates)
+        self.syncs += 1
         self.synced.set()
 
     async def set_conditions(self, conditions: dict[str, list[Any]]) -> None:
