@@ -45,10 +45,14 @@ class ClusterWatch:
         self.row: dict[str, Any] = {}
         self.clustered = False
         self._monitor_id = f"cluster-{db}-{id(self)}"
+        self._checked = -1
         client.add_handler("update2", self._on_update2)
 
     async def check(self, client: OvsdbClient) -> None:
         """An `on_connected` callback: MemberUnusable when this member will not do."""
+        if self._checked == client.connections:
+            return  # this connection already passed (and is being watched)
+        self._checked = client.connections
         request = {"Database": [{"columns": _COLUMNS, "where": [["name", "==", self.db]]}]}
         try:
             updates = await client.call("monitor_cond", ["_Server", self._monitor_id, request])
