@@ -1,44 +1,80 @@
 """Entry point of the `pyovn` command.
 
-Every subcommand is a typer app registered here; `run()` maps pyovn's errors
-to one line on stderr and exit status 1, so users never see a traceback for
-bad input.
+Subcommands are loaded when used: a daemon such as `pyovn northd` should not
+pay (in start-up time and resident memory) for the packet libraries the
+simulator or the tracer import. `run()` maps pyovn's errors to one line on
+stderr and exit status 1, so users never see a traceback for bad input.
 """
 
+import importlib
 import sys
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
 from pyovn import __version__
-from pyovn.cli.dataplane import ofproto_trace_command
-from pyovn.cli.db import db_app
-from pyovn.cli.demo import demo_command
-from pyovn.cli.lflow import lflow_app
-from pyovn.cli.libvirt import libvirt_app
-from pyovn.cli.nbctl import CTL_SETTINGS, nbctl_command
-from pyovn.cli.northd import northd_command
-from pyovn.cli.sbctl import sbctl_command
-from pyovn.cli.trace import trace_command
-from pyovn.cli.vsctl import vsctl_command
 from pyovn.errors import PyovnError
+
+#: Pass every argument, options included, through to the ctl tools' parsers.
+_CTL = {
+    "context_settings": {
+        "allow_extra_args": True,
+        "ignore_unknown_options": True,
+        "help_option_names": [],
+    },
+    "add_help_option": False,
+}
+
+#: name -> (module, attribute: a typer app or a command function, command settings)
+SUBCOMMANDS: dict[str, tuple[str, str, dict[str, Any]]] = {
+    "db": ("pyovn.cli.db", "db_app", {}),
+    "northd": ("pyovn.cli.northd", "northd_command", {}),
+    "lflow": ("pyovn.cli.lflow", "lflow_app", {}),
+    "ofproto-trace": ("pyovn.cli.dataplane", "ofproto_trace_command", {}),
+    "demo": ("pyovn.cli.demo", "demo_command", {}),
+    "trace": ("pyovn.cli.trace", "trace_command", {}),
+    "nbctl": ("pyovn.cli.nbctl", "nbctl_command", _CTL),
+    "sbctl": ("pyovn.cli.sbctl", "sbctl_command", _CTL),
+    "vsctl": ("pyovn.cli.vsctl", "vsctl_command", _CTL),
+    "libvirt": ("pyovn.cli.libvirt", "libvirt_app", {}),
+}
+
+
+class LazyGroup(TyperGroup):
+    """A command group that imports a subcommand's module on first use."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return sorted({*super().list_commands(ctx), *SUBCOMMANDS})
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        spec = SUBCOMMANDS.get(cmd_name)
+        if spec is None:
+            return super().get_command(ctx, cmd_name)
+        module_name, attribute, settings = spec
+        target = getattr(importlib.import_module(module_name), attribute)
+        if isinstance(target, typer.Typer):
+            group = typer.main.get_group(target)
+            group.name = cmd_name
+            return group
+        holder = typer.Typer()
+        holder.command(cmd_name, **settings)(target)
+        return typer.main.get_command(holder)
+
 
 app = typer.Typer(
     name="pyovn",
+    cls=LazyGroup,
     help="OVN (Open Virtual Network) in Python.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.add_typer(db_app, name="db")
-app.command("northd")(northd_command)
-app.add_typer(lflow_app, name="lflow")
-app.command("ofproto-trace")(ofproto_trace_command)
-app.command("demo")(demo_command)
-app.command("trace")(trace_command)
-app.command("nbctl", context_settings=CTL_SETTINGS, add_help_option=False)(nbctl_command)
-app.command("sbctl", context_settings=CTL_SETTINGS, add_help_option=False)(sbctl_command)
-app.command("vsctl", context_settings=CTL_SETTINGS, add_help_option=False)(vsctl_command)
-app.add_typer(libvirt_app, name="libvirt")
+
+
+@app.callback()
+def main_callback() -> None:
+    """OVN (Open Virtual Network) in Python."""
 
 
 @app.command("version")

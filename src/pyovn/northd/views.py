@@ -7,8 +7,10 @@ previous one, the datapath's flows cannot have changed, which is what makes
 northd incremental (`engine.py`).
 """
 
+import ipaddress
 from dataclasses import dataclass
 
+from pyovn.northd.addresses import Ipv4Net, Ipv6Net
 from pyovn.northd.model import Acl, Nat, Router, RouterPort, StaticRoute, Switch, SwitchPort
 from pyovn.northd.topology import Topology
 
@@ -21,6 +23,10 @@ __all__ = [
     "router_view",
     "switch_view",
 ]
+
+
+#: fe80::/64, the network of every router port's link-local address
+_LLA_PREFIX = 0xFE80_0000_0000_0000
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,8 +204,8 @@ def _switch_neighbors(
                 )
             )
             continue
-        # A VIF's addresses resolve statically only in the families our port routes.
-        has_v4 = bool(lrp.networks.ipv4)
+        # A VIF's addresses resolve statically only where they are on-link for
+        # our port (ovn-northd's "reachable from the router port" rule).
         has_v6 = any(not n.addr.is_link_local for n in lrp.networks.ipv6)
         for entry in port.addresses:
             out.append(
@@ -207,8 +213,26 @@ def _switch_neighbors(
                     router_port=lrp.name,
                     name=port.name,
                     mac=entry.mac,
-                    ipv4=tuple(str(n.addr) for n in entry.ipv4) if has_v4 else (),
-                    ipv6=tuple(str(n.addr) for n in entry.ipv6) if has_v6 else (),
+                    ipv4=tuple(
+                        str(n.addr) for n in entry.ipv4 if _on_link(n.addr, lrp.networks.ipv4)
+                    ),
+                    ipv6=tuple(
+                        str(n.addr)
+                        for n in entry.ipv6
+                        if int(n.addr) >> 64 == _LLA_PREFIX or _on_link(n.addr, lrp.networks.ipv6)
+                    )
+                    if has_v6
+                    else (),
                 )
             )
     return out
+
+
+def _on_link(
+    addr: ipaddress.IPv4Address | ipaddress.IPv6Address, networks: tuple[Ipv4Net | Ipv6Net, ...]
+) -> bool:
+    """Whether `addr` lies in one of a router port's networks."""
+    value, bits = int(addr), addr.max_prefixlen
+    return any(
+        (value ^ int(net.addr)) >> (bits - net.plen) == 0 if net.plen else True for net in networks
+    )
