@@ -77,9 +77,10 @@ class ClusterWatch:
             return None
         index = row.get("index")
         index = index if isinstance(index, int) else 0
-        if row.get("connected") is False:
+        # Monitor rows leave out columns that hold their default (false).
+        if row.get("connected") is not True:
             return f"{self.db} is not connected to its cluster"
-        if self.leader_only and row.get("leader") is False:
+        if self.leader_only and row.get("leader") is not True:
             return f"{self.db} is not the cluster leader here"
         if index < self.index:
             return f"{self.db} is behind here (raft index {index} < {self.index} seen)"

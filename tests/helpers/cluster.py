@@ -1,0 +1,178 @@
+"""A Raft cluster of real ovsdb-servers on 127.0.0.1, for tests and benchmarks.
+
+`RaftCluster.start(tmp, "nb", "ovn-nb")` creates a 3-member cluster with
+`ovsdb-tool create-cluster` / `join-cluster`, starts one ovsdb-server per
+member (clients on `tcp:127.0.0.1:PORT`, raft between members on other
+ports, both from the free-port allocator), and waits for a leader. Members
+can be killed (SIGKILL, as a crash) and restarted from their files. `stop()`
+kills every member by pid; fixtures call it on every exit.
+"""
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.helpers.daemons import REAL_SCHEMAS, wait_for
+
+__all__ = ["Member", "RaftCluster", "free_port"]
+
+_DB_NAMES = {"ovn-nb": "OVN_Northbound", "ovn-sb": "OVN_Southbound"}
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Member:
+    """One ovsdb-server of the cluster."""
+
+    name: str
+    db_file: Path
+    raft_port: int
+    client_port: int
+    rundir: Path
+    pid: int | None = None
+
+    @property
+    def remote(self) -> str:
+        return f"tcp:127.0.0.1:{self.client_port}"
+
+    @property
+    def ctl(self) -> Path:
+        return self.rundir / f"{self.name}.ctl"
+
+    @property
+    def log(self) -> Path:
+        return self.rundir / f"{self.name}.log"
+
+    def start(self, extra: tuple[str, ...] = ()) -> None:
+        pidfile = self.rundir / f"{self.name}.pid"
+        pidfile.unlink(missing_ok=True)
+        subprocess.run(
+            [
+                "ovsdb-server",
+                str(self.db_file),
+                f"--remote=ptcp:{self.client_port}:127.0.0.1",
+                f"--pidfile={pidfile}",
+                f"--log-file={self.log}",
+                f"--unixctl={self.ctl}",
+                "--detach",
+                "--no-chdir",
+                "-vconsole:off",
+                *extra,
+            ],
+            check=True,
+        )
+        self.pid = int(pidfile.read_text().strip())
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        if self.pid is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, sig)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and _alive(self.pid):
+            time.sleep(0.01)
+        if _alive(self.pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+        self.pid = None
+
+    def status(self, db: str) -> str:
+        """`ovs-appctl cluster/status DB` ('' when the member is down)."""
+        if self.pid is None:
+            return ""
+        proc = subprocess.run(
+            ["ovs-appctl", "-t", str(self.ctl), "cluster/status", db],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+        return proc.stdout if proc.returncode == 0 else ""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@dataclass
+class RaftCluster:
+    """A clustered database served by `len(members)` real ovsdb-servers."""
+
+    db: str
+    members: list[Member] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, tmp: Path, name: str, schema: str, size: int = 3) -> "RaftCluster":
+        schema_file = REAL_SCHEMAS.get(schema, Path(schema))
+        cluster = cls(_DB_NAMES.get(schema, name))
+        try:
+            for index in range(size):
+                member = Member(
+                    f"{name}{index + 1}",
+                    tmp / f"{name}{index + 1}.db",
+                    free_port(),
+                    free_port(),
+                    tmp,
+                )
+                raft = f"tcp:127.0.0.1:{member.raft_port}"
+                if index == 0:
+                    command = ["create-cluster", str(member.db_file), str(schema_file), raft]
+                else:
+                    first = f"tcp:127.0.0.1:{cluster.members[0].raft_port}"
+                    command = ["join-cluster", str(member.db_file), cluster.db, raft, first]
+                subprocess.run(["ovsdb-tool", *command], check=True)
+                cluster.members.append(member)
+                member.start()
+            cluster.wait_leader()
+            wait_for(cluster._all_joined, 30, f"{name} members to join")
+        except BaseException:
+            cluster.stop()
+            raise
+        return cluster
+
+    @property
+    def remotes(self) -> str:
+        """The comma-separated remote list clients are given."""
+        return ",".join(m.remote for m in self.members)
+
+    def _all_joined(self) -> bool:
+        return all("Status: cluster member" in m.status(self.db) for m in self.members if m.pid)
+
+    def leader(self) -> Member | None:
+        for member in self.members:
+            if "Role: leader" in member.status(self.db):
+                return member
+        return None
+
+    def wait_leader(self, timeout: float = 30) -> Member:
+        wait_for(lambda: self.leader() is not None, timeout, f"a {self.db} leader")
+        leader = self.leader()
+        assert leader is not None
+        return leader
+
+    def kill_leader(self) -> Member:
+        leader = self.wait_leader()
+        leader.kill()
+        return leader
+
+    def restart(self, member: Member) -> None:
+        member.start()
+        wait_for(lambda: "Status: cluster member" in member.status(self.db), 30, "rejoin")
+
+    def stop(self) -> None:
+        for member in self.members:
+            member.kill(signal.SIGTERM)
