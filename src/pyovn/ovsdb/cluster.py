@@ -46,6 +46,7 @@ class ClusterWatch:
         self.clustered = False
         self._monitor_id = f"cluster-{db}-{id(self)}"
         self._checked = -1
+        self._held: list[list[Any]] | None = None
         client.add_handler("update2", self._on_update2)
 
     async def check(self, client: OvsdbClient) -> None:
@@ -54,16 +55,26 @@ class ClusterWatch:
             return  # this connection already passed (and is being watched)
         self._checked = client.connections
         request = {"Database": [{"columns": _COLUMNS, "where": [["name", "==", self.db]]}]}
+        # Updates dispatched before this coroutine sees the reply come after
+        # it on the wire: apply them after the reply (see Replica._monitor).
+        self._held = []
         try:
             updates = await client.call("monitor_cond", ["_Server", self._monitor_id, request])
         except RpcError as exc:
+            self._held = None
             if _error_name(exc) in ("unknown database", "unknown method"):
                 self.row, self.clustered = {}, False  # an old or minimal server
                 return
             raise
+        except BaseException:
+            self._held = None
+            raise
         self.row = {}
         for update in (updates.get("Database") or {}).values():
             self.row = dict(update.get("initial") or update.get("insert") or {})
+        held, self._held = self._held, None
+        for params in held:
+            self._apply_update(params)
         if not self.row:
             return  # not served at all: whoever needs it says so
         reason = self._unusable()
@@ -90,15 +101,21 @@ class ClusterWatch:
     def _on_update2(self, params: list[Any]) -> None:
         if len(params) != 2 or params[0] != self._monitor_id:
             return
+        if self._held is not None:
+            self._held.append(params)
+            return
+        self._apply_update(params)
+        reason = self._unusable() if self.row else f"{self.db} is no longer served"
+        if reason is not None and self.client.is_connected:
+            log.info("%s: %s; looking for another member", self.client.remote, reason)
+            self.client.disconnect()
+
+    def _apply_update(self, params: list[Any]) -> None:
         for update in (params[1].get("Database") or {}).values():
             if "delete" in update:
                 self.row = {}
             else:
                 self.row.update(update.get("modify") or update.get("insert") or {})
-        reason = self._unusable() if self.row else f"{self.db} is no longer served"
-        if reason is not None and self.client.is_connected:
-            log.info("%s: %s; looking for another member", self.client.remote, reason)
-            self.client.disconnect()
 
 
 def _error_name(exc: RpcError) -> Any:

@@ -68,6 +68,8 @@ class Replica:
         self._old_monitor_id: str | None = None
         self._since_supported = True
         self.synced = asyncio.Event()
+        #: Updates that arrived while a monitor request awaited its reply.
+        self._held: list[tuple[str, list[Any]]] | None = None
         #: Bytes-free statistics for tests and benchmarks.
         self.full_syncs = 0
         self.resumed_syncs = 0
@@ -110,6 +112,20 @@ class Replica:
         return requests
 
     async def _monitor(self, client: OvsdbClient) -> None:
+        # The server sends the reply first and updates after it, but the
+        # client dispatches an update in the same read before this coroutine
+        # resumes with the reply: hold updates back until the reply is applied.
+        self._held = []
+        try:
+            await self._request_monitor(client)
+        except BaseException:
+            self._held = None
+            raise
+        held, self._held = self._held, None
+        for method, params in held:
+            (self._on_update3 if method == "update3" else self._on_update2)(params)
+
+    async def _request_monitor(self, client: OvsdbClient) -> None:
         requests = self._requests()
         if self._since_supported:
             try:
@@ -160,11 +176,17 @@ class Replica:
     def _on_update3(self, params: list[Any]) -> None:
         if len(params) != 3 or params[0] not in (self._monitor_id, self._old_monitor_id):
             return
+        if self._held is not None:
+            self._held.append(("update3", params))
+            return
         self._apply(params[2])
         self.last_txn_id = params[1]
 
     def _on_update2(self, params: list[Any]) -> None:
         if len(params) != 2 or params[0] not in (self._monitor_id, self._old_monitor_id):
+            return
+        if self._held is not None:
+            self._held.append(("update2", params))
             return
         self._apply(params[1])
 
