@@ -100,6 +100,8 @@ def serve_command(
                 raise OvsdbError(f"{path}: no such database file (give --schema to create it)")
             write_new_database(path, load_schema(schemas[index]))
     tls = TlsFiles(private_key, certificate, ca_cert)
+    if tls.configured:
+        tls.server_context()  # bad files: one error line before anything starts
     asyncio.run(_serve(files, list(remote or []), pidfile, not no_fsync, tls))
 
 
