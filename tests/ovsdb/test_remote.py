@@ -69,18 +69,17 @@ def test_any_text_parses_or_raises_remote_error(text: str) -> None:
 
 _hosts = st.sampled_from(["127.0.0.1", "localhost", "::1", "10.0.0.1"])
 _ports = st.integers(0, 65535)
+_kinds = st.sampled_from(["tcp", "ssl"])
+_remotes = st.one_of(
+    st.builds(lambda k, h, p: Remote(k, False, host=h, port=p), _kinds, _hosts, _ports),
+    st.builds(lambda k, h, p: Remote(k, True, host=h, port=p), _kinds, _hosts, _ports),
+    st.builds(
+        lambda p: Remote("unix", False, path=p),
+        st.from_regex(r"/[a-z0-9_./]{1,20}", fullmatch=True),
+    ),
+)
 
 
-@given(
-    st.lists(
-        st.one_of(
-            st.builds(lambda k, h, p: Remote(k, False, host=h, port=p), st.sampled_from(["tcp", "ssl"]), _hosts, _ports),
-            st.builds(lambda k, h, p: Remote(k, True, host=h, port=p), st.sampled_from(["tcp", "ssl"]), _hosts, _ports),
-            st.builds(lambda p: Remote("unix", False, path=p), st.from_regex(r"/[a-z0-9_./]{1,20}", fullmatch=True)),
-        ),
-        min_size=1,
-        max_size=5,
-    )
-)  # fmt: skip
+@given(st.lists(_remotes, min_size=1, max_size=5))
 def test_remote_lists_round_trip(remotes: list[Remote]) -> None:
     assert parse_remotes(",".join(str(r) for r in remotes)) == remotes

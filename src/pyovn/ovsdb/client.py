@@ -61,6 +61,7 @@ class _Protocol(asyncio.Protocol):
         self.transport = transport
 
     def data_received(self, data: bytes) -> None:
+        self.client.bytes_received += len(data)
         try:
             for obj in self.splitter.feed(data):
                 self.client._dispatch(obj)
@@ -100,6 +101,8 @@ class OvsdbClient:
         self._reconnect_task: asyncio.Task[None] | None = None
         self._remote_cycle = itertools.cycle(range(len(self.remotes)))
         self.connections = 0
+        #: Bytes read from every connection so far (for benchmarks and tests).
+        self.bytes_received = 0
         self._members_answered = False
 
     # -- connection management -------------------------------------------------

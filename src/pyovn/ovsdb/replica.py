@@ -51,6 +51,7 @@ class Replica:
         tables: dict[str, list[str] | None] | None = None,
         conditions: dict[str, list[Any]] | None = None,
         leader_only: bool = False,
+        resume: bool = True,
     ) -> None:
         self.client = client
         #: Skips cluster members that are behind (or, for writers, not the leader).
@@ -66,7 +67,8 @@ class Replica:
         self.listeners: list[ChangeListener] = []
         self._monitor_id = f"replica-{db}-{id(self)}"
         self._old_monitor_id: str | None = None
-        self._since_supported = True
+        #: monitor_cond_since (resume after a reconnect), unless told not to.
+        self._since_supported = resume
         self.synced = asyncio.Event()
         #: Updates that arrived while a monitor request awaited its reply.
         self._held: list[tuple[str, list[Any]]] | None = None
