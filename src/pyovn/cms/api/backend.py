@@ -219,7 +219,8 @@ class Backend:
     ) -> bool:
         """True (and `result` filled) when a lost attempt turns out to have committed."""
         column = counter.bump if counter is not None else None
-        verdicts = [judge_lost(ops, self.replica, column) for ops in lost]
+        tables = {name: table.rows for name, table in self.replica.tables.items()}
+        verdicts = [judge_lost(ops, tables, column) for ops in lost]
         if Verdict.COMMITTED in verdicts:
             ops = lost[verdicts.index(Verdict.COMMITTED)]
             result.committed = True

@@ -22,11 +22,9 @@ is safe:
   such an outcome is reported as unknown instead.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from enum import Enum
 from typing import Any
-
-from pyovn.ovsdb.replica import Replica
 
 __all__ = ["Verdict", "judge_lost", "lost_insert_guards"]
 
@@ -58,16 +56,18 @@ def _deleted(ops: Iterable[Any]) -> list[tuple[str, str]]:
     return out
 
 
-def judge_lost(ops: list[Any], replica: Replica, counter_column: str | None) -> Verdict:
-    """What the lost attempt `ops` did, judged on a current `replica`."""
+def judge_lost(
+    ops: list[Any], tables: Mapping[str, Mapping[str, Any]], counter_column: str | None
+) -> Verdict:
+    """What the lost attempt `ops` did, judged on current replica `tables` (name -> rows)."""
     inserted = _inserted(ops)
     if inserted:
-        present = any(uuid in replica.tables[table].rows for table, uuid in inserted)
+        present = any(uuid in tables[table] for table, uuid in inserted)
         return Verdict.COMMITTED if present else Verdict.RETRY
     writes = [op for op in ops if op.get("op") in ("update", "mutate", "delete")]
     deleted = _deleted(ops)
     if deleted and len(deleted) == len(writes):
-        gone = all(uuid not in replica.tables[table].rows for table, uuid in deleted)
+        gone = all(uuid not in tables[table] for table, uuid in deleted)
         return Verdict.COMMITTED if gone else Verdict.RETRY
     for op in writes:
         for column, mutator, _ in op.get("mutations", ()):
