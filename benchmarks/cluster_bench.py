@@ -14,7 +14,7 @@ Figures, side by side with the real tools where there is one:
                            keeps) loses its member; time from the kill until it is
                            in sync on another member, and the bytes that took,
                            with monitor_cond_since (resume) and with monitor_cond
-                           (full download), while 50 rows changed meanwhile
+                           (full download); 50 rows changed while it was cut off
   initial download         the same replica's first full download, for scale
 
 The NB comes from shared/realovn/gen_nb.py (TENANTS x PORTS, 2 switches per
@@ -27,6 +27,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -116,10 +118,14 @@ async def sb_reconnect(sb: RaftCluster, resume: bool) -> tuple[float, int, float
     initial = loop.time() - started
     initial_bytes = client.bytes_received
     member = next(m for m in sb.members if m.remote == str(client.remote))
+    # Freeze the member first, so the 50 changes happen while the replica is
+    # cut off from them; then kill it, as a crash would.
+    assert member.pid is not None
+    os.kill(member.pid, signal.SIGSTOP)
+    await _change_sb(sb, 50, "since" if resume else "full")
     before, syncs = client.bytes_received, replica.syncs
     killed = loop.time()
     await loop.run_in_executor(None, member.kill)
-    await _change_sb(sb, 50)
     while replica.syncs == syncs:
         await asyncio.sleep(0.005)
     took = loop.time() - killed
@@ -134,7 +140,7 @@ def _followers_first(cluster: RaftCluster) -> list[Member]:
     return [m for m in cluster.members if m is not leader] + [leader]
 
 
-async def _change_sb(sb: RaftCluster, rows: int) -> None:
+async def _change_sb(sb: RaftCluster, rows: int, tag: str) -> None:
     """Insert `rows` MAC_Bindings (what controllers do while a member is down)."""
     client = OvsdbClient(sb.remotes)
     await client.connect(timeout=60)
@@ -148,7 +154,7 @@ async def _change_sb(sb: RaftCluster, rows: int) -> None:
                 "op": "insert",
                 "table": "MAC_Binding",
                 "row": {
-                    "logical_port": f"bench{i}",
+                    "logical_port": f"bench-{tag}-{i}",
                     "ip": f"192.0.2.{i}",
                     "mac": f"0a:00:00:00:00:{i:02x}",
                     "datapath": datapath,
@@ -156,7 +162,10 @@ async def _change_sb(sb: RaftCluster, rows: int) -> None:
             }
             for i in range(rows)
         ]
-        await client.transact(SB, ops, timeout=60)
+        results = await client.transact(SB, ops, timeout=60)
+        errors = [r for r in results if isinstance(r, dict) and "error" in r]
+        if errors:
+            raise SystemExit(f"SB changes failed: {errors[0]}")
     finally:
         await client.close()
 
