@@ -2,7 +2,7 @@
 
 For a topology: every VIF pair on one switch or across a router, over ICMP,
 TCP (22, 23, 80) and UDP (53), with conntrack new and established; ARP for
-neighbours and router addresses; DHCP discovers; traffic to the outside
+neighbours and router addresses; DHCP discovers and DHCPv6 requests; traffic to the outside
 (SNAT/floating IPs) and from the outside to NAT addresses (DNAT); and
 expired TTLs. Each packet is (datapath, microflow, extra ovn-trace args).
 """
@@ -10,6 +10,7 @@ expired TTLs. Each packet is (datapath, microflow, extra ovn-trace args).
 import asyncio
 from dataclasses import dataclass
 
+from pyovn.northd.addresses import ipv6_lla
 from pyovn.northd.model import RouterPort, SwitchPort
 from pyovn.northd.topology import Topology, build_topology
 from pyovn.ovsdb.client import OvsdbClient
@@ -158,7 +159,27 @@ def packet_matrix(topo: Topology) -> list[Packet]:
                     "&& udp.src == 68 && udp.dst == 67",
                 )
             )
+    packets.extend(_dhcpv6_solicits(topo))
     packets.extend(_from_outside(topo))
+    return packets
+
+
+def _dhcpv6_solicits(topo: Topology) -> list[Packet]:
+    """A DHCPv6 request from every port with DHCPv6 options, from its link-local address."""
+    packets = []
+    for port in sorted(topo.lsps.values(), key=lambda p: p.name):
+        if port.dhcpv6 is None or not port.addresses:
+            continue
+        mac = port.addresses[0].mac
+        packets.append(
+            Packet(
+                f"{port.name}-dhcpv6",
+                topo.switches[port.switch].name,
+                f'inport == "{port.name}" && eth.src == {mac} && eth.dst == 33:33:00:01:00:02 '
+                f"&& ip6.src == {ipv6_lla(mac)} && ip6.dst == ff02::1:2 && ip.ttl == 1 "
+                "&& udp.src == 546 && udp.dst == 547",
+            )
+        )
     return packets
 
 

@@ -57,7 +57,7 @@ class LazyGroup(TyperGroup):
             group = typer.main.get_group(target)
             group.name = cmd_name
             return group
-        holder = typer.Typer()
+        holder = typer.Typer(add_completion=False, rich_markup_mode=None)
         holder.command(cmd_name, **settings)(target)
         return typer.main.get_command(holder)
 
@@ -69,6 +69,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Help texts are plain text: "[/DATAPATH_PORT]" is syntax, not markup.
+    rich_markup_mode=None,
 )
 
 

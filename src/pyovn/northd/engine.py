@@ -12,13 +12,14 @@ everything on every change, for checking that both give the same SB.
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pyovn.northd.flow import Lflow
 from pyovn.northd.router import router_flows
+from pyovn.northd.router.arp_resolve import arp_resolve_flows
 from pyovn.northd.switch import switch_flows
 from pyovn.northd.topology import Changed, Topology
-from pyovn.northd.views import RouterView, SwitchView, router_view, switch_view
+from pyovn.northd.views import NeighborCache, RouterView, SwitchView, router_view, switch_view
 
 __all__ = ["Engine", "FlowDelta"]
 
@@ -39,6 +40,7 @@ class Engine:
         self.incremental = incremental
         self.views: dict[str, View] = {}
         self.flows: dict[str, list[Lflow]] = {}
+        self.neighbors = NeighborCache()
 
     def dirty_datapaths(self, topo: Topology, changed: Changed) -> set[str] | None:
         """Datapaths whose views may have changed; None means all of them."""
@@ -69,6 +71,8 @@ class Engine:
     def compute(self, topo: Topology, dirty: Iterable[str] | None = None) -> FlowDelta:
         """Bring the flows up to date; `dirty` None examines every datapath."""
         delta = FlowDelta()
+        if dirty is None:
+            self.neighbors.clear()  # drops the entries of ports that are gone
         candidates = (
             set(self.views) | set(topo.switches) | set(topo.routers)
             if dirty is None
@@ -86,28 +90,50 @@ class Engine:
             self._rebuild(uuid, view, delta)
         return delta
 
-    @staticmethod
-    def _view(topo: Topology, uuid: str) -> View | None:
+    def _view(self, topo: Topology, uuid: str) -> View | None:
         switch = topo.switches.get(uuid)
         if switch is not None:
             return switch_view(topo, switch)
         router = topo.routers.get(uuid)
         if router is not None and router.enabled:
-            return router_view(topo, router)
+            return router_view(topo, router, self.neighbors)
         return None
 
     def _rebuild(self, uuid: str, view: View, delta: FlowDelta) -> None:
-        new = switch_flows(view) if isinstance(view, SwitchView) else router_flows(view)
         old = self.flows.get(uuid)
+        old_view = self.views.get(uuid)
         delta.recomputed.add(uuid)
+        self.views[uuid] = view
+        if (
+            old is not None
+            and self.incremental
+            and isinstance(view, RouterView)
+            and isinstance(old_view, RouterView)
+            and replace(old_view, neighbors=view.neighbors) == view
+        ):
+            # Only the neighbours changed (a VM came or went on a connected
+            # switch): only lr_in_arp_resolve depends on them.
+            kept = [f for f in old if f.source != _ARP_RESOLVE]
+            old_part = [f for f in old if f.source == _ARP_RESOLVE]
+            new_part = list(arp_resolve_flows(view))
+            _diff(old_part, new_part, delta)
+            self.flows[uuid] = kept + new_part
+            return
+        new = switch_flows(view) if isinstance(view, SwitchView) else router_flows(view)
         if old is None:
             delta.added.extend(new)
         else:
-            old_count, new_count = Counter(old), Counter(new)
-            delta.removed.extend((old_count - new_count).elements())
-            delta.added.extend((new_count - old_count).elements())
-        self.views[uuid] = view
+            _diff(old, new, delta)
         self.flows[uuid] = new
 
     def all_flows(self) -> list[Lflow]:
         return [flow for flows in self.flows.values() for flow in flows]
+
+
+_ARP_RESOLVE = arp_resolve_flows.__name__
+
+
+def _diff(old: list[Lflow], new: list[Lflow], delta: FlowDelta) -> None:
+    old_count, new_count = Counter(old), Counter(new)
+    delta.removed.extend((old_count - new_count).elements())
+    delta.added.extend((new_count - old_count).elements())

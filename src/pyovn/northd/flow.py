@@ -56,18 +56,10 @@ def builder(func: Callable[P, Iterator[Lflow]]) -> Callable[P, Iterator[Lflow]]:
     @wraps(func)
     def stamped(*args: P.args, **kwargs: P.kwargs) -> Iterator[Lflow]:
         for flow in func(*args, **kwargs):
-            if flow.source:
-                yield flow
-            else:
-                yield Lflow(
-                    flow.datapath,
-                    flow.stage,
-                    flow.priority,
-                    flow.match,
-                    flow.actions,
-                    flow.hint,
-                    flow.io_port,
-                    name,
-                )
+            if not flow.source:
+                # The flow was just made by the builder and nothing has seen
+                # (or hashed) it yet: stamping in place saves a copy per flow.
+                object.__setattr__(flow, "source", name)
+            yield flow
 
     return stamped

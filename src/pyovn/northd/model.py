@@ -66,6 +66,7 @@ class SwitchPort:
     options: tuple[tuple[str, str], ...] = ()
     enabled: bool = True
     dhcpv4: DhcpOptions | None = None
+    dhcpv6: DhcpOptions | None = None
     peer: str | None = None  # NB UUID of the Logical_Router_Port (type router)
     tag: int | None = None
     parent: str | None = None

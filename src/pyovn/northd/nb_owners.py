@@ -52,9 +52,10 @@ class NbOwners:
     ) -> None:
         for port in ports:
             self._add("Logical_Switch_Port", port, uuid)
-            dhcp = optional(lsp_rows[port]["dhcpv4_options"])
-            if dhcp is not None:
-                self._add("DHCP_Options", dhcp, uuid)
+            for column in ("dhcpv4_options", "dhcpv6_options"):
+                dhcp = optional(lsp_rows[port][column])
+                if dhcp is not None:
+                    self._add("DHCP_Options", dhcp, uuid)
         for acl in row["acls"]:
             self.acls.setdefault(acl, set()).add(("ls", uuid))
 

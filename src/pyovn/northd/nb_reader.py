@@ -65,19 +65,29 @@ class RowCache(Generic[T]):
         self._entries[uuid] = (row, deps, value)
         return value
 
-    def prune(self, alive: Iterable[str]) -> None:
-        keep = set(alive)
-        for uuid in [u for u in self._entries if u not in keep]:
-            del self._entries[uuid]
+    def discard(self, uuids: Iterable[str]) -> None:
+        for uuid in uuids:
+            self._entries.pop(uuid, None)
 
 
 def _same(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
     return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
 
 
+def _dhcp(ref: str | None, row: Row | None) -> DhcpOptions | None:
+    if ref is None or row is None:
+        return None
+    return DhcpOptions(ref, row["cidr"], items(row["options"]))
+
+
 def read_switch_port(
-    uuid: str, row: Row, switch: str, dhcp_row: Row | None, diag: Diagnostics
+    uuid: str,
+    row: Row,
+    switch: str,
+    dhcp_rows: tuple[Row | None, Row | None],
+    diag: Diagnostics,
 ) -> SwitchPort:
+    """A Logical_Switch_Port; `dhcp_rows` are its DHCPv4 and DHCPv6 options rows."""
     name = row["name"]
     addresses: list[AddressEntry] = []
     has_unknown = is_router = False
@@ -102,10 +112,8 @@ def read_switch_port(
         for e in (_entry(name, "port_security", t, diag) for t in sorted(row["port_security"]))
         if e is not None
     ]
-    dhcp = None
-    dhcp_ref = optional(row["dhcpv4_options"])
-    if dhcp_ref is not None and dhcp_row is not None:
-        dhcp = DhcpOptions(dhcp_ref, dhcp_row["cidr"], items(dhcp_row["options"]))
+    dhcp = _dhcp(optional(row["dhcpv4_options"]), dhcp_rows[0])
+    dhcp6 = _dhcp(optional(row["dhcpv6_options"]), dhcp_rows[1])
     return SwitchPort(
         uuid=uuid,
         name=name,
@@ -118,6 +126,7 @@ def read_switch_port(
         options=items(row["options"]),
         enabled=optional(row["enabled"]) is not False,
         dhcpv4=dhcp,
+        dhcpv6=dhcp6,
         tag=optional(row["tag"]),
         parent=optional(row["parent_name"]),
         raw_addresses=tuple(sorted(row["addresses"])),

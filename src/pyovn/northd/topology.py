@@ -142,6 +142,7 @@ class TopologyBuilder:
         #: router port names whose peering must be re-resolved (a side was dropped)
         self._repeer: set[str] = set()
         self._lsp_cache: RowCache[SwitchPort] = RowCache()
+        self._dropped_ports: set[str] = set()
         self._owners = NbOwners()
         self._global_row: object = None
         self._as_rows: tuple[object, ...] = ()
@@ -212,6 +213,7 @@ class TopologyBuilder:
                 row,
                 *(lsp_rows[p] for p in ports),
                 *(dhcp_rows.get(optional(lsp_rows[p]["dhcpv4_options"]) or "") for p in ports),
+                *(dhcp_rows.get(optional(lsp_rows[p]["dhcpv6_options"]) or "") for p in ports),
                 *(acl_rows.get(a) for a in row["acls"]),
             )
             unit = self._switch_units.get(uuid)
@@ -221,8 +223,11 @@ class TopologyBuilder:
             self._build_switch(uuid, row, ports, lsp_rows, dhcp_rows, acl_rows, inputs)
             self._owners.note_switch(uuid, row, ports, lsp_rows)
             changed.switches.add(uuid)
-        if changed.switches:
-            self._lsp_cache.prune(self.topo.lsps)
+        # Forget parsed ports that left every switch (not the whole cache:
+        # pruning 10,000 entries per port add is what made adds slow).
+        gone_ports = [p for p in self._dropped_ports if p not in self.topo.lsps]
+        self._lsp_cache.discard(gone_ports)
+        self._dropped_ports.clear()
 
     def _drop_switch(self, uuid: str) -> None:
         unit = self._switch_units.pop(uuid, None)
@@ -230,6 +235,7 @@ class TopologyBuilder:
         topo.switches.pop(uuid, None)
         if unit is None:
             return
+        self._dropped_ports.update(unit.ports)
         for port_uuid in unit.ports:
             port = topo.lsps.pop(port_uuid, None)
             topo.lsp_external_ids.pop(port_uuid, None)
@@ -256,15 +262,18 @@ class TopologyBuilder:
         ports: list[str] = []
         for port_uuid in sorted(port_uuids, key=lambda p: lsp_rows[p]["name"]):
             prow = lsp_rows[port_uuid]
-            dhcp_row = dhcp_rows.get(optional(prow["dhcpv4_options"]) or "")
+            dhcp = (
+                dhcp_rows.get(optional(prow["dhcpv4_options"]) or ""),
+                dhcp_rows.get(optional(prow["dhcpv6_options"]) or ""),
+            )
             port = self._lsp_cache.get(
                 port_uuid,
                 prow,
-                (dhcp_row,),
-                partial(read_switch_port, port_uuid, prow, uuid, dhcp_row, diag),
+                dhcp,
+                partial(read_switch_port, port_uuid, prow, uuid, dhcp, diag),
             )
             if port.switch != uuid:  # the same row moved to another switch
-                port = read_switch_port(port_uuid, prow, uuid, dhcp_row, diag)
+                port = read_switch_port(port_uuid, prow, uuid, dhcp, diag)
             if port.name in topo.lsp_by_name or port.name in topo.lrp_by_name:
                 diag.report(f"dup-lsp-{port.name}", f"duplicate logical port name {port.name}")
                 continue

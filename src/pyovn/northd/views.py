@@ -8,7 +8,9 @@ northd incremental (`engine.py`).
 """
 
 import ipaddress
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from pyovn.northd.addresses import Ipv4Net, Ipv6Net
 from pyovn.northd.model import Acl, Nat, Router, RouterPort, StaticRoute, Switch, SwitchPort
@@ -16,6 +18,7 @@ from pyovn.northd.topology import Topology
 
 __all__ = [
     "AclEntry",
+    "NeighborCache",
     "NeighborPort",
     "RouterLink",
     "RouterView",
@@ -155,7 +158,34 @@ def gateway_port_of(topo: Topology, router: Router) -> RouterPort | None:
     return None
 
 
-def router_view(topo: Topology, router: Router) -> RouterView:
+class NeighborCache:
+    """Neighbour entries per (router port, neighbour port), reused while the
+    objects they were made from are the same (parsed NB values are immutable
+    and replaced when their rows change). Adding one VM then costs one entry,
+    not re-deriving every neighbour of the router."""
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, str], tuple[tuple[object, ...], list[NeighborPort]]] = {}
+
+    def get(
+        self,
+        key: tuple[str, str],
+        deps: tuple[object, ...],
+        make: Callable[[], list[NeighborPort]],
+    ) -> list[NeighborPort]:
+        entry = self._entries.get(key)
+        if entry is not None and all(a is b for a, b in zip(entry[0], deps, strict=True)):
+            return entry[1]
+        value = make()
+        self._entries[key] = (deps, value)
+        return value
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+def router_view(topo: Topology, router: Router, cache: NeighborCache | None = None) -> RouterView:
+    cache = cache if cache is not None else NeighborCache()
     ports = tuple(topo.lrps[p] for p in router.ports)
     neighbors: list[NeighborPort] = []
     peers: list[tuple[str, str]] = []
@@ -165,7 +195,7 @@ def router_view(topo: Topology, router: Router) -> RouterView:
         lsp = topo.lsps[lrp.peer_switch_port]
         switch = topo.switches[lsp.switch]
         peers.append((lrp.name, switch.uuid))
-        neighbors.extend(_switch_neighbors(topo, lrp, switch, lsp))
+        neighbors.extend(_switch_neighbors(topo, lrp, switch, lsp, cache))
     return RouterView(
         router=router,
         ports=ports,
@@ -179,7 +209,7 @@ def router_view(topo: Topology, router: Router) -> RouterView:
 
 
 def _switch_neighbors(
-    topo: Topology, lrp: RouterPort, switch: Switch, own_lsp: SwitchPort
+    topo: Topology, lrp: RouterPort, switch: Switch, own_lsp: SwitchPort, cache: NeighborCache
 ) -> list[NeighborPort]:
     out: list[NeighborPort] = []
     for port_uuid in switch.ports:
@@ -188,44 +218,57 @@ def _switch_neighbors(
             continue
         if port.type == "router" and port.peer is not None:
             other = topo.lrps[port.peer]
-            router = topo.routers[other.router]
-            gw = gateway_port_of(topo, router)
-            out.append(
-                NeighborPort(
-                    router_port=lrp.name,
-                    name=other.name,
-                    mac=other.mac,
-                    ipv4=tuple(str(n.addr) for n in other.networks.ipv4),
-                    ipv6=(str(other.networks.lla), *(str(n.addr) for n in other.networks.ipv6)),
-                    is_router=True,
-                    resident_port=gw.redirect_port
-                    if gw is not None and gw.uuid == other.uuid
-                    else None,
+            gw = gateway_port_of(topo, topo.routers[other.router])
+            out.extend(
+                cache.get(
+                    (lrp.uuid, port_uuid),
+                    (lrp, port, other, gw),
+                    partial(_router_neighbor, lrp, other, gw),
                 )
             )
-            continue
-        # A VIF's addresses resolve statically only where they are on-link for
-        # our port (ovn-northd's "reachable from the router port" rule).
-        has_v6 = any(not n.addr.is_link_local for n in lrp.networks.ipv6)
-        for entry in port.addresses:
-            out.append(
-                NeighborPort(
-                    router_port=lrp.name,
-                    name=port.name,
-                    mac=entry.mac,
-                    ipv4=tuple(
-                        str(n.addr) for n in entry.ipv4 if _on_link(n.addr, lrp.networks.ipv4)
-                    ),
-                    ipv6=tuple(
-                        str(n.addr)
-                        for n in entry.ipv6
-                        if int(n.addr) >> 64 == _LLA_PREFIX or _on_link(n.addr, lrp.networks.ipv6)
-                    )
-                    if has_v6
-                    else (),
-                )
+        else:
+            out.extend(
+                cache.get((lrp.uuid, port_uuid), (lrp, port), partial(_vif_neighbors, lrp, port))
             )
     return out
+
+
+def _router_neighbor(
+    lrp: RouterPort, other: RouterPort, gw: RouterPort | None
+) -> list[NeighborPort]:
+    return [
+        NeighborPort(
+            router_port=lrp.name,
+            name=other.name,
+            mac=other.mac,
+            ipv4=tuple(str(n.addr) for n in other.networks.ipv4),
+            ipv6=(str(other.networks.lla), *(str(n.addr) for n in other.networks.ipv6)),
+            is_router=True,
+            resident_port=gw.redirect_port if gw is not None and gw.uuid == other.uuid else None,
+        )
+    ]
+
+
+def _vif_neighbors(lrp: RouterPort, port: SwitchPort) -> list[NeighborPort]:
+    # A VIF's addresses resolve statically only where they are on-link for
+    # our port (ovn-northd's "reachable from the router port" rule).
+    has_v6 = any(not n.addr.is_link_local for n in lrp.networks.ipv6)
+    return [
+        NeighborPort(
+            router_port=lrp.name,
+            name=port.name,
+            mac=entry.mac,
+            ipv4=tuple(str(n.addr) for n in entry.ipv4 if _on_link(n.addr, lrp.networks.ipv4)),
+            ipv6=tuple(
+                str(n.addr)
+                for n in entry.ipv6
+                if int(n.addr) >> 64 == _LLA_PREFIX or _on_link(n.addr, lrp.networks.ipv6)
+            )
+            if has_v6
+            else (),
+        )
+        for entry in port.addresses
+    ]
 
 
 def _on_link(

@@ -10,6 +10,7 @@ from pyovn.northd.flow import Lflow
 from pyovn.northd.switch.acl import acl_flows, acl_hint_flows, stateful_flows
 from pyovn.northd.switch.arp_nd import arp_responder_flows
 from pyovn.northd.switch.dhcp import dhcp_flows
+from pyovn.northd.switch.dhcpv6 import dhcpv6_flows
 from pyovn.northd.switch.fdb import fdb_flows
 from pyovn.northd.switch.l2_lookup import l2_lookup_flows
 from pyovn.northd.switch.passthrough import passthrough_flows
@@ -33,6 +34,7 @@ BUILDERS: tuple[SwitchBuilder, ...] = (
     stateful_flows,
     arp_responder_flows,
     dhcp_flows,
+    dhcpv6_flows,
     l2_lookup_flows,
 )
 
