@@ -30,6 +30,8 @@ DEFAULT_SB = "unix:/var/run/ovn/ovnsb_db.sock"
 northd_app = typer.Typer(
     help="Compile the Northbound DB into Southbound logical flows, incrementally.",
     invoke_without_command=True,
+    add_completion=False,
+    rich_markup_mode=None,
 )
 
 
