@@ -122,7 +122,7 @@ async def sb_reconnect(sb: RaftCluster, resume: bool) -> tuple[float, int, float
     # cut off from them; then kill it, as a crash would.
     assert member.pid is not None
     os.kill(member.pid, signal.SIGSTOP)
-    await _change_sb(sb, 50, "since" if resume else "full")
+    await _change_sb(sb, 50, "since" if resume else "full", member)
     before, syncs = client.bytes_received, replica.syncs
     killed = loop.time()
     await loop.run_in_executor(None, member.kill)
@@ -140,13 +140,16 @@ def _followers_first(cluster: RaftCluster) -> list[Member]:
     return [m for m in cluster.members if m is not leader] + [leader]
 
 
-async def _change_sb(sb: RaftCluster, rows: int, tag: str) -> None:
-    """Insert `rows` MAC_Bindings (what controllers do while a member is down)."""
-    client = OvsdbClient(sb.remotes)
+async def _change_sb(sb: RaftCluster, rows: int, tag: str, frozen: Member) -> None:
+    """Insert `rows` MAC_Bindings (what controllers do while a member is down)
+    through the members other than `frozen` (which would never answer)."""
+    client = OvsdbClient(",".join(m.remote for m in sb.members if m is not frozen))
     await client.connect(timeout=60)
     try:
         result = await client.transact(
-            SB, [{"op": "select", "table": "Datapath_Binding", "where": [], "columns": ["_uuid"]}]
+            SB,
+            [{"op": "select", "table": "Datapath_Binding", "where": [], "columns": ["_uuid"]}],
+            timeout=60,
         )
         datapath = result[0]["rows"][0]["_uuid"]
         ops = [
