@@ -209,6 +209,8 @@ def main() -> None:
     parser.add_argument("--size", default="200x25", help="TENANTSxPORTS (2 switches each)")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    # SIGTERM (timeout, an impatient user) still stops the cluster members.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     tenants, ports = (int(x) for x in args.size.split("x"))
     with tempfile.TemporaryDirectory(prefix="cluster-bench-") as name:
         tmp = Path(name)
