@@ -87,8 +87,9 @@ class Northd:
     ) -> None:
         # A northd writes both databases and its lock lives on the SB
         # leader (ovsdb-server does not replicate locks): follow the leaders.
-        self.nb_client = OvsdbClient(nb_remote, ssl_context=ssl_context, max_backoff=2.0)
-        self.sb_client = OvsdbClient(sb_remote, ssl_context=ssl_context, max_backoff=2.0)
+        options: dict[str, Any] = {"ssl_context": ssl_context, "max_backoff": 2.0, "shuffle": True}
+        self.nb_client = OvsdbClient(nb_remote, **options)
+        self.sb_client = OvsdbClient(sb_remote, **options)
         self.nb = Replica(self.nb_client, NB, leader_only=True)
         self.sb = Replica(self.sb_client, SB, tables={t: None for t in SB_TABLES}, leader_only=True)
         self.incremental = incremental

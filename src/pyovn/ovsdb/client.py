@@ -85,8 +85,13 @@ class OvsdbClient:
         reconnect: bool = True,
         ssl_context: ssllib.SSLContext | None = None,
         max_backoff: float = 8.0,
+        shuffle: bool = False,
     ) -> None:
         self.remotes = parse_remotes(remotes) if isinstance(remotes, str) else list(remotes)
+        if shuffle:
+            # As the OVSDB IDL does by default: many clients with the same
+            # list spread over a cluster's members instead of all taking the first.
+            random.shuffle(self.remotes)
         self.reconnect = reconnect
         self.ssl_context = ssl_context
         self.max_backoff = max_backoff

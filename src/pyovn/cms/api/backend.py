@@ -71,13 +71,16 @@ class Backend:
         reconnect: bool = False,
         leader_only: bool = True,
         ssl_context: ssl.SSLContext | None = None,
+        shuffle: bool = False,
     ) -> None:
         self.remote = remote
         self.db = db
         self.row_ids: RowIds = row_ids or {}
         #: Daemons (the libvirt agent) reconnect by themselves; one-shot tools
         #: reconnect only to finish a transaction whose connection dropped.
-        self.client = OvsdbClient(remote, reconnect=reconnect, ssl_context=ssl_context)
+        self.client = OvsdbClient(
+            remote, reconnect=reconnect, ssl_context=ssl_context, shuffle=shuffle
+        )
         #: Writers talk to the cluster leader, as ovn-nbctl does by default.
         self.replica = Replica(self.client, db, leader_only=leader_only)
         self._generation = 0

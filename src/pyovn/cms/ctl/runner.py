@@ -181,6 +181,7 @@ async def _run(tool: Tool, inv: Invocation, comment: str) -> tuple[str, list[str
         tool.row_ids,
         leader_only="--no-leader-only" not in inv.options,
         ssl_context=_ssl_context(inv),
+        shuffle="--no-shuffle-remotes" not in inv.options,
     )
     api = tool.make_api(backend)
     commands = []
