@@ -6,7 +6,8 @@ set -euo pipefail
 BASE=(python3-venv)
 PKGS=("${BASE[@]}" ovn-central ovn-host openvswitch-switch iproute2 iputils-ping ethtool
       tcpdump udhcpc netcat-openbsd procps
-      libvirt-dev pkg-config gcc python3-dev)   # libvirt-python builds against these
+      libvirt-dev pkg-config gcc python3-dev    # libvirt-python builds against these
+      chromium fonts-dejavu-core)               # the API web page's browser test
 if [ "${1:-}" = "--base" ]; then
   PKGS=("${BASE[@]}")
 fi

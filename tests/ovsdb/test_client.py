@@ -239,3 +239,26 @@ def test_replica_same_contents_from_real_server(tmp_path: Path) -> None:
     finally:
         ours.stop()
         real.stop()
+
+
+def test_transact_with_pre_encoded_operations(nb: Daemon) -> None:
+    """`transact_encoded` (what northd sends its large SB transactions with)
+    gives the same results as `transact`, including for no operations."""
+    import orjson
+
+    async def main() -> tuple[list[Any], list[Any], list[Any]]:
+        client = OvsdbClient(nb.remote, reconnect=False)
+        await client.connect()
+        body = b",".join(orjson.dumps(op) for op in add_switch("enc", ports=3))
+        encoded = await client.transact_encoded(NB, body)
+        empty = await client.transact_encoded(NB, b"")
+        rows = await client.transact(
+            NB, [{"op": "select", "table": "Logical_Switch_Port", "where": []}]
+        )
+        await client.close()
+        return encoded, empty, rows
+
+    encoded, empty, rows = asyncio.run(main())
+    assert len(encoded) == 4 and all("uuid" in r for r in encoded)
+    assert empty == []
+    assert sorted(r["name"] for r in rows[0]["rows"]) == ["enc-p0", "enc-p1", "enc-p2"]

@@ -38,6 +38,7 @@ SUBCOMMANDS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "sbctl": ("pyovn.cli.sbctl", "sbctl_command", _CTL),
     "vsctl": ("pyovn.cli.vsctl", "vsctl_command", _CTL),
     "libvirt": ("pyovn.cli.libvirt", "libvirt_app", {}),
+    "api": ("pyovn.cli.api", "api_command", {}),
 }
 
 

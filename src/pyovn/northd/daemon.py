@@ -292,7 +292,7 @@ class Northd:
         self.lflows.load_groups(self.sb.tables["Logical_DP_Group"].rows)
         inserted = self.lflows.write(txn, refs.__getitem__)
         if not txn.empty:
-            results = await self.sb_client.transact(SB, txn.ops())
+            results = await self.sb_client.transact_encoded(SB, txn.encoded())
             errors = [r for r in results if isinstance(r, dict) and "error" in r]
             if errors:
                 log.error("SB transaction failed: %s", errors[0])
@@ -309,7 +309,7 @@ class Northd:
         self.stats.runs += 1
         self.stats.last_run_ms = (time.perf_counter() - started) * 1000
         self.stats.last_recomputed = len(delta.recomputed)
-        self.stats.last_txn_ops = len(txn.ops())
+        self.stats.last_txn_ops = txn.op_count
 
     async def _load_lflows(self) -> None:
         result = await self.sb_client.transact(

@@ -21,9 +21,11 @@ from pyovn.ovsdb.errors import ClientError, ConnectionClosedError, ProtocolError
 from pyovn.ovsdb.jsonrpc import (
     DEFAULT_MAX_MESSAGE,
     JsonStreamSplitter,
+    dumps,
     encode_notify,
     encode_reply,
     encode_request,
+    encode_request_raw,
     parse_message,
 )
 from pyovn.ovsdb.remote import Remote, parse_remotes
@@ -253,6 +255,14 @@ class OvsdbClient:
         self._pending[msg_id] = (method, future)
         return future
 
+    def send_request_raw(self, method: str, params_json: bytes) -> "asyncio.Future[Any]":
+        """`send_request` with the params array already encoded as JSON."""
+        msg_id = next(self._ids)
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._write(encode_request_raw(method, params_json, msg_id))
+        self._pending[msg_id] = (method, future)
+        return future
+
     async def call(self, method: str, params: list[Any], timeout: float | None = None) -> Any:
         """Send a request and wait for its result; RpcError on an error reply."""
         future = self.send_request(method, params)
@@ -266,6 +276,14 @@ class OvsdbClient:
     async def transact(self, db: str, ops: list[Any], timeout: float | None = None) -> list[Any]:
         """Run one transaction; returns the result array (which may hold errors)."""
         result = await self.call("transact", [db, *ops], timeout)
+        if not isinstance(result, list):
+            raise ClientError(f"transact: unexpected result {result!r}")
+        return result
+
+    async def transact_encoded(self, db: str, ops_json: bytes) -> list[Any]:
+        """`transact` with the operations already encoded (`op,op,...` without brackets)."""
+        params = b"[%s,%s]" % (dumps(db), ops_json) if ops_json else b"[%s]" % dumps(db)
+        result = await self.send_request_raw("transact", params)
         if not isinstance(result, list):
             raise ClientError(f"transact: unexpected result {result!r}")
         return result

@@ -350,5 +350,10 @@ def encode_request(method: str, params: list[Any], msg_id: Any) -> bytes:
     return dumps({"id": msg_id, "method": method, "params": params})
 
 
+def encode_request_raw(method: str, params_json: bytes, msg_id: int) -> bytes:
+    """A request whose params array is already JSON (for very large requests)."""
+    return b'{"id":%d,"method":%s,"params":%s}' % (msg_id, dumps(method), params_json)
+
+
 def encode_notify(method: str, params: list[Any]) -> bytes:
     return dumps({"id": None, "method": method, "params": params})
