@@ -1,5 +1,9 @@
 """Remote names: what OVS tools accept parses and prints back; the rest is one RemoteError."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -83,3 +87,34 @@ _remotes = st.one_of(
 @given(st.lists(_remotes, min_size=1, max_size=5))
 def test_remote_lists_round_trip(remotes: list[Remote]) -> None:
     assert parse_remotes(",".join(str(r) for r in remotes)) == remotes
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["nbctl", "--db=tcp:127.0.0.1", "ls-list"],
+        ["nbctl", "--db=tcp:127.0.0.1:6641,,bogus", "ls-list"],
+        ["sbctl", "--db=ssl:[::1:6642", "show"],
+        ["northd", "--ovnnb-db=udp:127.0.0.1:6641", "--ovnsb-db=unix:/nonexistent.sock"],
+        ["db", "serve", "--remote", "tcp:127.0.0.1:6641"],
+        ["db", "serve", "--remote", "ptcp:notaport"],
+        ["db", "serve", "--remote", "db:OVN_Northbound,NB_Global"],
+        ["northd", "status", "--unixctl", "/nonexistent/northd.ctl"],
+    ],
+)
+def test_bad_remotes_on_the_command_line_are_one_line_errors(
+    tmp_path: Path, command: list[str]
+) -> None:
+    if command[:2] == ["db", "serve"]:
+        db = ["--db", str(tmp_path / "nb.db"), "--schema", "ovn-nb"]
+        command = [*command[:2], *db, "--log-file", str(tmp_path / "db.log"), *command[2:]]
+    proc = subprocess.run(
+        [sys.executable, "-m", "pyovn", *command],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        stdin=subprocess.DEVNULL,
+    )
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
