@@ -80,14 +80,14 @@ class Replica:
         client.add_handler("update3", self._on_update3)
         client.add_handler("update2", self._on_update2)
 
-    async def start(self) -> None:
+    async def start(self, connect_timeout: float | None = 10.0) -> None:
         """Fetch the schema and start monitoring; resumes on every reconnection."""
         self.client.on_connected.append(self._on_connected)
         if self.client.is_connected:
             await self.cluster.check(self.client)
             await self._on_connected(self.client)
         else:
-            await self.client.connect()
+            await self.client.connect(timeout=connect_timeout)
         await self.synced.wait()
 
     def table(self, name: str) -> dict[str, Row]:

@@ -99,14 +99,24 @@ class Backend:
         self._changed.set()
 
     async def connect(self) -> "Backend":
-        """Connect and fetch the database (an error if the server lacks it)."""
-        await self.client.connect(timeout=None)
-        databases = await self.client.call("list_dbs", [])
-        if self.db not in databases:
+        """Connect and fetch the database (an error if the server lacks it).
+
+        The check and the first download run as the connection's callbacks,
+        so a member that goes away half-way (a leader killed) is simply
+        followed by the next one.
+        """
+        self.client.on_connected.insert(1, self._check_database)
+        try:
+            await self.replica.start(connect_timeout=None)
+        except UsageError:
             await self.close()
-            raise UsageError(f"{self.remote}: database {self.db} not found")
-        await self.replica.start()
+            raise
         return self
+
+    async def _check_database(self, client: OvsdbClient) -> None:
+        databases = await client.call("list_dbs", [])
+        if self.db not in databases:
+            raise UsageError(f"{self.remote}: database {self.db} not found")
 
     async def close(self) -> None:
         await self.client.close()
