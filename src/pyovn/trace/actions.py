@@ -366,7 +366,8 @@ def _result(
 
 _ASSUMPTIONS = {
     "put_dhcp_opts": "/* We assume that this packet is DHCPDISCOVER or DHCPREQUEST. */",
-    "put_dhcpv6_opts": "/* We assume that this packet is a DHCPv6 request. */",
+    # ovn-trace 23.03 prints the DHCPv4 wording for DHCPv6 requests too.
+    "put_dhcpv6_opts": "/* We assume that this packet is DHCPDISCOVER or DHCPREQUEST. */",
     "put_nd_ra_opts": "/* We assume that this packet is a router solicitation. */",
 }
 

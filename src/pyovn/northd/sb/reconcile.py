@@ -166,10 +166,15 @@ class _Reconciler:
                     self.txn.delete("Port_Binding", uuid)
                 continue
             columns = self._port_columns(want)
+            # As ovn-northd: `up` starts as false, since ovn-controller only
+            # sets it (to true) when it was explicitly false.
             if uuid is None:
                 columns["logical_port"] = name
+                columns["up"] = frozenset({False})
                 self.pb_inserted[name] = self.txn.insert("Port_Binding", columns)
             else:
+                if not self.sb["Port_Binding"][uuid]["up"]:
+                    columns["up"] = frozenset({False})
                 self.update("Port_Binding", uuid, columns)
 
     def _port_columns(self, port: DesiredPort) -> Row:

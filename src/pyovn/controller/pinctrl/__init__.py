@@ -1,0 +1,168 @@
+"""pinctrl: the controller's answers to packet-ins.
+
+Logical actions that need more than OpenFlow reach the controller as
+packet-ins whose userdata starts with an opcode (`ActionOpcode`):
+
+    ARP            arp { ... }         build an ARP request, send it back
+    PUT_ARP        put_arp(...)        write a MAC_Binding (mac_binding.py)
+    PUT_DHCP_OPTS  put_dhcp_opts(...)  build the DHCP reply, resume (dhcp.py)
+    ICMP           icmp4 { ... }       build ICMP unreachable, send it back
+    ICMP4_ERROR    icmp4_error { ... } same, for TTL expiry and the like
+    TCP_RESET      tcp_reset { ... }   build a TCP RST, send it back
+
+"Send it back" is a packet-out of the built frame with the decoded nested
+actions, the pipeline's registers and `metadata` restored from the
+packet-in (so `output` continues in the same logical datapath). Each
+opcode is counted in `Pinctrl.counts`; other opcodes are logged once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import struct
+from collections import Counter
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from pyovn.controller.errors import ChannelError, PinctrlError
+from pyovn.controller.ofctrl import PacketIn
+from pyovn.controller.pinctrl.dhcp import answer_dhcp
+from pyovn.controller.pinctrl.mac_binding import MacBindingWriter
+from pyovn.controller.pinctrl.ofactions import decode_actions_text
+from pyovn.controller.pinctrl.packets import arp_request, icmp4_unreachable, tcp_reset
+from pyovn.controller.txn import Txn, first_error
+from pyovn.lflow.of_controller import ActionOpcode
+from pyovn.lflow.of_fields import OF_FIELDS
+from pyovn.ovsdb.errors import ClientError
+
+if TYPE_CHECKING:
+    from pyovn.controller.daemon import Controller
+
+__all__ = ["Pinctrl"]
+
+log = logging.getLogger("pyovn.controller.pinctrl")
+
+_HEADERS = {
+    header: row.name for row in OF_FIELDS.values() for header in (row.oxm, row.nxm) if header
+}
+_BUILDERS: dict[int, Callable[[bytes], bytes]] = {
+    ActionOpcode.ARP: arp_request,
+    ActionOpcode.ICMP: icmp4_unreachable,
+    ActionOpcode.ICMP4_ERROR: icmp4_unreachable,
+    ActionOpcode.TCP_RESET: tcp_reset,
+}
+
+
+def _reload(metadata: dict[str, int] | object) -> dict[str, int]:
+    """The pipeline fields a packet-out restores (datapath, registers)."""
+    assert isinstance(metadata, dict)
+    names = ("metadata", *(f"reg{i}" for i in range(16)))
+    return {name: metadata[name] for name in names if metadata.get(name)}
+
+
+def _register_bit(field: str, bit: int) -> tuple[str, int]:
+    """The 32-bit register holding bit `bit` of `field` (xxregN = reg4N..reg4N+3,
+    most significant first; xregN = reg2N, reg2N+1)."""
+    for prefix, width in (("xxreg", 4), ("xreg", 2)):
+        if field.startswith(prefix) and field[len(prefix) :].isdigit():
+            index = int(field[len(prefix) :]) * width + (width - 1 - bit // 32)
+            return f"reg{index}", bit % 32
+    return field, bit
+
+
+class Pinctrl:
+    """Packet-in handling for one controller."""
+
+    def __init__(self, controller: Controller) -> None:
+        self.controller = controller
+        self.counts: Counter[str] = Counter()
+        self.events: list[str] = []
+        self.bindings = MacBindingWriter()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._flush: asyncio.Task[None] | None = None
+        self._reported: set[int] = set()
+
+    def handle(self, packet_in: PacketIn) -> None:
+        """The switch's packet-in callback (work continues in a task)."""
+        task = asyncio.get_running_loop().create_task(self._handle(packet_in))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def note(self, event: str) -> None:
+        self.events.append(event)
+        del self.events[:-200]
+        log.info("%s", event)
+
+    async def _handle(self, packet_in: PacketIn) -> None:
+        if len(packet_in.userdata) < 8:
+            log.warning("packet-in with short userdata (%d bytes)", len(packet_in.userdata))
+            return
+        (opcode,) = struct.unpack_from("!I", packet_in.userdata)
+        payload = packet_in.userdata[8:]
+        try:
+            name = ActionOpcode(opcode).name
+        except ValueError:
+            name = f"opcode {opcode}"
+        self.counts[name] += 1
+        try:
+            await self._dispatch(opcode, name, payload, packet_in)
+        except PinctrlError as error:
+            log.warning("%s packet-in: %s", name, error)
+        except (ChannelError, ClientError, OSError) as error:
+            log.warning("%s packet-in: switch or SB unavailable: %s", name, error)
+
+    async def _dispatch(self, opcode: int, name: str, payload: bytes, packet_in: PacketIn) -> None:
+        switch = self.controller.switch
+        if switch is None:
+            return
+        builder = _BUILDERS.get(opcode)
+        if builder is not None:
+            frame = builder(packet_in.frame)
+            actions = decode_actions_text(payload)
+            await switch.packet_out(frame, actions, _reload(dict(packet_in.metadata)))
+            self.note(f"{name.lower()}: sent on datapath {packet_in.metadata.get('metadata', 0)}")
+        elif opcode == ActionOpcode.PUT_ARP:
+            learned = self.bindings.learn(self.controller.view, packet_in.metadata, packet_in.frame)
+            if learned:
+                self._schedule_flush()
+        elif opcode == ActionOpcode.PUT_DHCP_OPTS:
+            await self._dhcp(payload, packet_in)
+        elif opcode not in self._reported:
+            self._reported.add(opcode)
+            log.warning("packet-in %s is not handled by pyovn's pinctrl", name)
+
+    async def _dhcp(self, payload: bytes, packet_in: PacketIn) -> None:
+        switch = self.controller.switch
+        assert switch is not None
+        if len(payload) < 8:
+            raise PinctrlError("put_dhcp_opts userdata is truncated")
+        header, bit = struct.unpack_from("!II", payload)
+        field = _HEADERS.get((header >> 16, (header >> 9) & 0x7F))
+        if field is None:
+            raise PinctrlError(f"put_dhcp_opts result field {header:#x} is unknown")
+        answer = answer_dhcp(packet_in.frame, payload[8:])
+        register, bit = _register_bit(field, bit)
+        value = dict(packet_in.metadata).get(register, 0)
+        if answer.frame is not None:
+            value |= 1 << bit
+            self.note(f"dhcp: message type {answer.message_type} sent")
+        await switch.resume(packet_in, answer.frame, {register: value})
+
+    def _schedule_flush(self) -> None:
+        if self._flush is None or self._flush.done():
+            self._flush = asyncio.get_running_loop().create_task(self._flush_bindings())
+
+    async def _flush_bindings(self) -> None:
+        await asyncio.sleep(0)
+        sb = self.controller.sb
+        if sb is None or not self.bindings.pending:
+            return
+        txn = Txn(sb)
+        self.bindings.flush(txn, sb.table("MAC_Binding"), self.note)
+        try:
+            error = first_error(await txn.commit())
+        except (ClientError, OSError) as exc:
+            error = str(exc)
+        if error:
+            log.warning("writing MAC bindings failed: %s", error)
