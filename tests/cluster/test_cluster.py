@@ -1,9 +1,14 @@
 """pyovn on a Raft cluster of real ovsdb-servers (NB and SB, 3 members each).
 
-A stream of 1,000 `pyovn nbctl` changes runs while the NB leader is killed
-twice (and the SB leader once, under pyovn northd); every change nbctl
-acknowledged must be in the NB afterwards, and the SB that northd kept up
-to date across the failovers must equal what a fresh full compute writes.
+pyovn northd and two chassis (Open_vSwitch DB, simulated vswitchd and
+`pyovn controller` each, as processes) run on the clusters, a VM on each
+chassis. A stream of 1,000 `pyovn nbctl` changes runs while the NB leader
+is killed twice (and the SB leader once, under northd and the
+controllers); every change nbctl acknowledged must be in the NB
+afterwards, the SB that northd kept up to date across the failovers must
+equal what a fresh full compute writes, both controllers must have caught
+up (`--wait=hv`), and the VMs must still reach each other, and a VM booted
+after the failovers, through the simulator's Geneve tunnels.
 Two northds on the same SB: killing the active one hands the lock to the
 standby within 5 s.
 """
@@ -24,6 +29,7 @@ import pytest
 from pyovn.cms.ctl.runner import run_tool
 from pyovn.cms.errors import CmsError
 from pyovn.cms.nbctl.verbs import NBCTL
+from tests.helpers.chassis import Hypervisors
 from tests.helpers.cluster import RaftCluster
 from tests.helpers.daemons import Daemon, have, start_real_ovsdb, wait_for
 from tests.helpers.ovn import log_has_traceback, sbctl
@@ -168,9 +174,46 @@ class Killer(threading.Thread):
             self.error = exc
 
 
-def test_nbctl_stream_survives_leader_kills(clusters: Clusters) -> None:
+VMS = {  # name -> (chassis, MAC, address)
+    "vm-a": ("hv1", "50:54:00:00:09:0a", "192.168.9.10"),
+    "vm-b": ("hv2", "50:54:00:00:09:0b", "192.168.9.11"),
+    "vm-c": ("hv2", "50:54:00:00:09:0c", "192.168.9.12"),
+}
+
+
+def _plug(clusters: Clusters, hypervisors: Hypervisors, vm: str) -> None:
+    """Create the VM's logical port on switch `net`, boot it, wait until it is up."""
+    chassis, mac, address = VMS[vm]
+    remotes = clusters.nb.remotes
+    nbctl(remotes, "lsp-add", "net", vm, "--", "lsp-set-addresses", vm, f"{mac} {address}")
+    hypervisors.vm("boot", chassis, vm, mac, iface_id=vm, cidr=f"{address}/24")
+    nbctl(remotes, "wait-until", "Logical_Switch_Port", vm, "up=true")
+    nbctl(remotes, "--wait=hv", "sync")  # every chassis has the port's flows
+
+
+def _pings(hypervisors: Hypervisors, source: str, target: str) -> bool:
+    reply = hypervisors.vm("ping", source, VMS[target][2], count=2, timeout=2.0)
+    return len(reply["replies"]) == 2
+
+
+@pytest.fixture
+def hypervisors(clusters: Clusters) -> Iterator[Hypervisors]:
+    chassis = Hypervisors.start(
+        clusters.tmp / "chassis", clusters.nb.remotes, clusters.sb.remotes, ["hv1", "hv2"]
+    )
+    try:
+        yield chassis
+    finally:
+        chassis.stop()
+
+
+def test_nbctl_stream_survives_leader_kills(clusters: Clusters, hypervisors: Hypervisors) -> None:
     northd = clusters.start_northd("northd-a")
     remotes = clusters.nb.remotes
+    nbctl(remotes, "ls-add", "net")
+    for vm in ("vm-a", "vm-b"):
+        _plug(clusters, hypervisors, vm)
+    assert _pings(hypervisors, "vm-a", "vm-b")
     acked: dict[str, str] = {}  # port -> addresses nbctl acknowledged
     switches: list[str] = []
     failures: list[str] = []
@@ -212,19 +255,27 @@ def test_nbctl_stream_survives_leader_kills(clusters: Clusters) -> None:
     assert len(killer.events) == 3, killer.events
     # Every change the tool acknowledged is there, once, with its addresses.
     names = nbctl(remotes, "--bare", "--columns=name", "list", "Logical_Switch")
-    assert sorted(names.split()) == sorted(switches)
+    assert sorted(names.split()) == sorted([*switches, "net"])
     rows = nbctl(remotes, "--bare", "--columns=name,addresses", "list", "Logical_Switch_Port")
     found: dict[str, str] = {}
     for record in rows.strip().split("\n\n"):
         name, _, addresses = record.partition("\n")
         assert name not in found, f"port {name} exists twice"
         found[name] = addresses
+    assert len(found) == len(acked) + 2  # and nothing else (the two VMs' ports)
     for port, address in acked.items():
         assert found.get(port) == address, port
     # The failovers cost at most a few seconds per change, never an error.
     assert not failures, failures
     # northd followed both leaders; its SB equals a fresh full compute.
     nbctl(remotes, "--wait=sb", "sync", timeout=120)
+    # Both controllers followed the SB failover and caught up; traffic flows,
+    # to a VM booted before the failovers and to one booted after them.
+    nbctl(remotes, "--wait=hv", "sync", timeout=120)
+    assert _pings(hypervisors, "vm-a", "vm-b")
+    _plug(clusters, hypervisors, "vm-c")
+    assert _pings(hypervisors, "vm-a", "vm-c")
+    assert not hypervisors.tracebacks()
     fresh = _fresh_full_compute(clusters)
     compare_sbs(clusters.sb.remotes, fresh.remote)
     fresh.stop()
