@@ -1,29 +1,238 @@
-"""The controller half of issue 10, waiting for `pyovn controller` (branch `controller`).
+"""pyovn controller over SSL with Southbound RBAC on, against pyovn db and the
+real ovsdb-server.
 
-These acceptance points need the controller, which is not on main yet:
-- two pyovn controllers on the 3-member NB/SB clusters of test_cluster.py during the
-  1,000-change stream, with traffic in the simulator afterwards;
-- a controller connected with its chassis certificate to an SB with RBAC on
-  (`pssl:` Connection with role ovn-controller) that tries to change another
-  chassis' row or a Logical_Flow gets a permission error and nothing changes
-  (the server side is tested in tests/ovsdb/test_rbac.py, with pyovn sbctl as the
-  chassis).
-They skip, naming the missing piece, until the controller lands.
+The SB listens on `pssl:` with role ovn-controller (a Connection row, as
+`ovn-sbctl set-connection role=ovn-controller pssl:PORT` makes; pyovn
+northd writes the role). Two chassis run `pyovn controller -p/-c/-C` with
+certificates whose CN is their chassis name: they must register, claim
+their VMs' ports and report nb_cfg without a single refused write, and the
+VMs must reach each other. A third controller (in this process) then tries
+to change another chassis' rows and a logical flow: each attempt is a
+permission error and the SB does not change. A controller whose
+certificate another CA signed, or that has no SSL files, never gets in
+(the latter says so once, on one line).
 """
 
-import importlib.util
+import asyncio
+import socket
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("pyovn.controller") is None,
-    reason="needs pyovn.controller (branch `controller`, not merged into main yet)",
+from pyovn.cloud.embedded import EmbeddedChassis
+from pyovn.cloud.rundir import underlay_address
+from pyovn.controller.txn import Txn, first_error
+from pyovn.ovsdb.tls import TlsFiles
+from tests.helpers.chassis import Hypervisors
+from tests.helpers.cluster import free_port
+from tests.helpers.daemons import (
+    Daemon,
+    needs_real_ovsdb,
+    start_pyovn_db,
+    start_real_ovsdb,
+    wait_for,
 )
+from tests.helpers.ovn import nbctl, sbctl
+from tests.helpers.pki import Pki, needs_ovs_pki
+
+pytestmark = [needs_ovs_pki, needs_real_ovsdb, pytest.mark.e2e, pytest.mark.oracle]
+
+SB_CONNECTIONS = "db:OVN_Southbound,SB_Global,connections"
+VMS = {  # name -> (chassis, MAC, address)
+    "vm-a": ("hv1", "50:54:00:00:07:0a", "192.168.7.10"),
+    "vm-b": ("hv2", "50:54:00:00:07:0b", "192.168.7.11"),
+}
 
 
-def test_two_controllers_on_the_cluster_keep_traffic_flowing() -> None:
-    pytest.skip("to be written against `pyovn controller` once it is on main")
+@dataclass
+class Setup:
+    tmp: Path
+    pki: Pki
+    nb: Daemon
+    sb: Daemon
+    northd: Daemon
+    ssl_remote: str
 
 
-def test_a_controller_with_rbac_cannot_touch_other_chassis_or_logical_flows() -> None:
-    pytest.skip("to be written against `pyovn controller` once it is on main")
+def _listening(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), 1).close()
+    except OSError:
+        return False
+    return True
+
+
+def _start_northd(tmp: Path, nb: str, sb: str) -> Daemon:
+    import subprocess
+
+    log = tmp / "northd.log"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pyovn", "northd", f"--ovnnb-db={nb}", f"--ovnsb-db={sb}",
+         f"--log-file={log}", f"--unixctl={tmp / 'northd.ctl'}"],
+        stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    return Daemon("northd", proc, tmp / "northd.ctl", log)
+
+
+@pytest.fixture(params=["pyovn", "real"])
+def setup(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setup]:
+    pki = Pki.create(tmp_path / "pki")
+    server = pki.sign("sb-server").options()
+    started: list[Daemon] = []
+    try:
+        started.append(nb := start_pyovn_db(tmp_path, "nb", "ovn-nb"))
+        if request.param == "real":
+            sb = start_real_ovsdb(
+                tmp_path, "sb", "ovn-sb", extra_args=[f"--remote={SB_CONNECTIONS}", *server]
+            )
+        else:
+            sb = start_pyovn_db(tmp_path, "sb", "ovn-sb", ["--remote", SB_CONNECTIONS, *server])
+        started.append(sb)
+        started.append(northd := _start_northd(tmp_path, nb.remote, sb.remote))
+        nbctl(nb.remote, "ls-add", "net")
+        nbctl(nb.remote, "--wait=sb", "sync")
+        assert "ovn-controller" in sbctl(sb.remote, "--bare", "--columns=name", "list", "RBAC_Role")
+        port = free_port()
+        sbctl(sb.remote, "set-connection", "role=ovn-controller", f"pssl:{port}:127.0.0.1")
+        wait_for(lambda: _listening(port), 20, "the pssl: listener with role ovn-controller")
+        yield Setup(tmp_path, pki, nb, sb, northd, f"ssl:127.0.0.1:{port}")
+    finally:
+        for daemon in reversed(started):
+            daemon.stop()
+
+
+def _rows(sb: str, table: str) -> str:
+    return sbctl(sb, "--format=json", "list", table)
+
+
+def test_controllers_with_rbac_bind_ports_and_cannot_touch_others(setup: Setup) -> None:
+    nb, sb = setup.nb.remote, setup.sb.remote
+    hypervisors = Hypervisors.start(
+        setup.tmp / "chassis",
+        nb,
+        setup.ssl_remote,
+        ["hv1", "hv2"],
+        controller_args=lambda name: tuple(setup.pki.sign(name).options()),
+        sb_watch=sb,
+    )
+    try:
+        for vm, (chassis, mac, address) in VMS.items():
+            nbctl(nb, "lsp-add", "net", vm, "--", "lsp-set-addresses", vm, f"{mac} {address}")
+            hypervisors.vm("boot", chassis, vm, mac, iface_id=vm, cidr=f"{address}/24")
+        for vm in VMS:
+            nbctl(nb, "wait-until", "Logical_Switch_Port", vm, "up=true")
+        nbctl(nb, "--wait=hv", "sync")
+        # Registered, claimed and up under RBAC: the VMs talk across the tunnel.
+        reply = hypervisors.vm("ping", "vm-a", VMS["vm-b"][2], count=2, timeout=2.0)
+        assert len(reply["replies"]) == 2
+        for name in ("hv1", "hv2"):
+            assert "transaction failed" not in hypervisors.log(name), hypervisors.log(name)
+        assert not hypervisors.tracebacks()
+        refusals, before, after = asyncio.run(_intruder(setup, hypervisors))
+        assert len(refusals) == 6
+        assert all(r.startswith("permission error") for r in refusals), refusals
+        assert after == before
+        assert "hv1" in after["Chassis"] and "hv2" in after["Chassis"]
+    finally:
+        hypervisors.stop()
+
+
+TABLES = ("Chassis", "Chassis_Private", "Encap", "Logical_Flow", "Port_Binding")
+
+
+async def _snapshot(sb: str) -> dict[str, str]:
+    return {t: await asyncio.to_thread(_rows, sb, t) for t in TABLES}
+
+
+async def _intruder(
+    setup: Setup, hypervisors: Hypervisors
+) -> tuple[list[str], dict[str, str], dict[str, str]]:
+    """Chassis hv3's controller (in this process) tries what its role forbids;
+    returns the errors and the SB before and after."""
+    cert = setup.pki.sign("hv3")
+    chassis = EmbeddedChassis(
+        "hv3",
+        underlay_address(hypervisors.run.path, 3),
+        setup.tmp / "hv3",
+        {},
+        tls=TlsFiles(str(cert.key), str(cert.cert), str(cert.ca)),
+    )
+    try:
+        await chassis.start(setup.ssl_remote)
+        controller = chassis.controller
+        assert controller is not None
+        await asyncio.wait_for(controller.converged.wait(), 60)
+        replica = controller.sb
+        assert replica is not None
+        assert any(r["name"] == "hv3" for r in replica.table("Chassis").values())
+        hv1 = {
+            table: next(u for u, r in replica.table(table).items() if r["name"] == "hv1")
+            for table in ("Chassis", "Chassis_Private")
+        }
+        encap = next(u for u, r in replica.table("Encap").items() if r["chassis_name"] == "hv1")
+        # hv3 has no local datapath, so it does not monitor logical flows: it
+        # names one the SB holds.
+        out = await asyncio.to_thread(
+            sbctl, setup.sb.remote, "--bare", "--columns=_uuid", "list", "Logical_Flow"
+        )
+        flow = out.split()[0]
+        attempts: list[Callable[[Txn], None]] = [
+            lambda t: t.update("Chassis", hv1["Chassis"], {"external_ids": {"intruded": "1"}}),
+            lambda t: t.set_keys("Chassis", hv1["Chassis"], "other_config", {"intruded": "1"}),
+            lambda t: t.delete("Chassis_Private", hv1["Chassis_Private"]),
+            lambda t: t.update("Encap", encap, {"ip": "127.0.0.99"}),
+            lambda t: t.update("Logical_Flow", flow, {"match": "intruded"}),
+            lambda t: t.delete("Logical_Flow", flow),
+        ]
+        before = await _snapshot(setup.sb.remote)
+        refusals = []
+        for attempt in attempts:
+            txn = Txn(replica)
+            attempt(txn)
+            refusals.append(first_error(await txn.commit()) or "accepted")
+        return refusals, before, await _snapshot(setup.sb.remote)
+    finally:
+        await chassis.close()
+
+
+def test_a_controller_without_a_valid_certificate_is_refused(
+    setup: Setup, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def body() -> None:
+        rogue = Pki.create(setup.tmp / "rogue").sign("hv4")  # signed by another CA
+        chassis = {
+            "hv4": TlsFiles(str(rogue.key), str(rogue.cert), str(setup.pki.ca)),
+            "hv5": None,  # no SSL files at all
+        }
+        started = []
+        try:
+            for index, (name, tls) in enumerate(chassis.items(), 4):
+                where = setup.tmp / name
+                started.append(
+                    EmbeddedChassis(name, underlay_address(where, index), where, {}, tls=tls)
+                )
+                await started[-1].start(setup.ssl_remote)
+            await asyncio.sleep(3)
+            for one in started:
+                controller = one.controller
+                assert controller is not None
+                assert controller.sb is None or not controller.sb.synced.is_set(), one.name
+        finally:
+            for one in started:
+                await one.close()
+
+    with caplog.at_level("WARNING", "pyovn.controller"):
+        asyncio.run(body())
+    names = sbctl(setup.sb.remote, "--bare", "--columns=name", "list", "Chassis").split()
+    assert names == []
+    messages = [r.getMessage() for r in caplog.records]
+    assert (
+        messages.count(
+            f"ovn-remote {setup.ssl_remote}: SSL needs --private-key, --certificate and --ca-cert"
+            " (or an SSL row in the Open_vSwitch DB)"
+        )
+        == 1
+    ), messages

@@ -33,11 +33,14 @@ class Hypervisors:
         sb: str,
         names: list[str],
         controller_args: Callable[[str], tuple[str, ...]] = lambda name: (),
+        sb_watch: str | None = None,
     ) -> "Hypervisors":
-        """Start chassis `names` (controllers given `controller_args(name)`)."""
+        """Start chassis `names` (controllers given `controller_args(name)`) and
+        wait until they registered, watching the SB through `sb_watch` (default
+        `sb`; give a plain remote when `sb` needs a certificate)."""
         path.mkdir(parents=True, exist_ok=True)
         run = RunDir(path)
-        info = CloudInfo(nb, sb)
+        info = CloudInfo(nb, sb_watch or sb)
         started = cls(run, info)
         try:
             for index, name in enumerate(names, 1):
