@@ -174,6 +174,22 @@ class RaftCluster:
         leader.kill()
         return leader
 
+    def connected_member(self, pid: int) -> Member | None:
+        """The member process `pid` has an established client connection to."""
+        inodes = set()
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(OSError):
+                link = os.readlink(fd)
+                if link.startswith("socket:["):
+                    inodes.add(link[8:-1])
+        ports = {m.client_port: m for m in self.members if m.pid}
+        for line in Path(f"/proc/{pid}/net/tcp").read_text().splitlines()[1:]:
+            fields = line.split()
+            port, state, inode = int(fields[2].split(":")[1], 16), fields[3], fields[9]
+            if state == "01" and inode in inodes and port in ports:  # 01: ESTABLISHED
+                return ports[port]
+        return None
+
     def restart(self, member: Member) -> None:
         member.start()
         wait_for(lambda: "Status: cluster member" in member.status(self.db), 30, "rejoin")
