@@ -10,7 +10,8 @@ VMs must reach each other. A third controller (in this process) then tries
 to change another chassis' rows and a logical flow: each attempt is a
 permission error and the SB does not change. A controller whose
 certificate another CA signed, or that has no SSL files, never gets in
-(the latter says so once, on one line).
+(the latter says so once, on one line, until its Open_vSwitch DB gets an
+SSL row: then it uses those files).
 """
 
 import asyncio
@@ -25,7 +26,9 @@ import pytest
 from pyovn.cloud.embedded import EmbeddedChassis
 from pyovn.cloud.rundir import underlay_address
 from pyovn.controller.txn import Txn, first_error
+from pyovn.ovsdb.client import OvsdbClient
 from pyovn.ovsdb.tls import TlsFiles
+from tests.controller.conftest import wait_until
 from tests.helpers.chassis import Hypervisors
 from tests.helpers.cluster import free_port
 from tests.helpers.daemons import (
@@ -36,7 +39,7 @@ from tests.helpers.daemons import (
     wait_for,
 )
 from tests.helpers.ovn import nbctl, sbctl
-from tests.helpers.pki import Pki, needs_ovs_pki
+from tests.helpers.pki import Cert, Pki, needs_ovs_pki
 
 pytestmark = [needs_ovs_pki, needs_real_ovsdb, pytest.mark.e2e, pytest.mark.oracle]
 
@@ -198,6 +201,22 @@ async def _intruder(
         await chassis.close()
 
 
+async def _set_ssl(ovs_remote: str, cert: Cert) -> None:
+    client = OvsdbClient(ovs_remote, reconnect=False)
+    await client.connect(timeout=10)
+    try:
+        row = {"private_key": str(cert.key), "certificate": str(cert.cert), "ca_cert": str(cert.ca)}
+        ops = [
+            {"op": "insert", "table": "SSL", "uuid-name": "ssl", "row": row},
+            {"op": "update", "table": "Open_vSwitch", "where": [],
+             "row": {"ssl": ["named-uuid", "ssl"]}},
+        ]  # fmt: skip
+        results = await client.transact("Open_vSwitch", ops)
+        assert not [r for r in results if "error" in r], results
+    finally:
+        await client.close()
+
+
 def test_a_controller_without_a_valid_certificate_is_refused(
     setup: Setup, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -220,6 +239,21 @@ def test_a_controller_without_a_valid_certificate_is_refused(
                 controller = one.controller
                 assert controller is not None
                 assert controller.sb is None or not controller.sb.synced.is_set(), one.name
+            # `ovs-vsctl set-ssl` for hv5: its controller takes the files from
+            # the SSL row and gets in.
+            await _set_ssl(started[1].ovs_remote, setup.pki.sign("hv5"))
+            hv5 = started[1].controller
+            assert hv5 is not None
+
+            def registered() -> bool:
+                sb = hv5.sb
+                return (
+                    sb is not None
+                    and sb.synced.is_set()
+                    and any(r["name"] == "hv5" for r in sb.table("Chassis").values())
+                )
+
+            await wait_until(registered, 30, "hv5 to register with the SSL row's files")
         finally:
             for one in started:
                 await one.close()
@@ -227,7 +261,7 @@ def test_a_controller_without_a_valid_certificate_is_refused(
     with caplog.at_level("WARNING", "pyovn.controller"):
         asyncio.run(body())
     names = sbctl(setup.sb.remote, "--bare", "--columns=name", "list", "Chassis").split()
-    assert names == []
+    assert names == ["hv5"]
     messages = [r.getMessage() for r in caplog.records]
     assert (
         messages.count(
