@@ -16,6 +16,11 @@ Figures, side by side with the real tools where there is one:
                            with monitor_cond_since (resume) and with monitor_cond
                            (full download); 50 rows changed while it was cut off
   initial download         the same replica's first full download, for scale
+  controller reconnect     `pyovn controller` (in this process, with its simulated
+                           vswitchd) on the same SB: its member is frozen, 50 rows
+                           change, the member is killed; time until the controller
+                           has resumed on another member and finished a run, and
+                           the bytes that took
 
 The NB comes from shared/realovn/gen_nb.py (TENANTS x PORTS, 2 switches per
 tenant: 200x25 = 10,000 VM ports); the real ovn-northd compiles it into the
@@ -41,6 +46,8 @@ sys.path.insert(0, str(HERE.parent))
 
 from tests.helpers.cluster import Member, RaftCluster  # noqa: E402
 
+from pyovn.cloud.embedded import EmbeddedChassis  # noqa: E402
+from pyovn.cloud.rundir import underlay_address  # noqa: E402
 from pyovn.cms.api.backend import Backend  # noqa: E402
 from pyovn.cms.nbctl.api import NbApi  # noqa: E402
 from pyovn.ovsdb.client import OvsdbClient  # noqa: E402
@@ -135,6 +142,49 @@ async def sb_reconnect(sb: RaftCluster, resume: bool) -> tuple[float, int, float
     return initial, initial_bytes, took, received
 
 
+async def controller_reconnect(sb: RaftCluster, tmp: Path) -> tuple[float, int, float, int]:
+    """(start s, start bytes, reconnect s, reconnect bytes) of a pyovn controller."""
+    chassis = EmbeddedChassis("bench-hv", underlay_address(tmp, 1), tmp / "bench-hv", {})
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    try:
+        await chassis.start(sb.remotes)
+        controller = chassis.controller
+        assert controller is not None
+
+        def registered() -> bool:
+            sb = controller.sb
+            return (
+                sb is not None
+                and sb.synced.is_set()
+                and any(r["name"] == "bench-hv" for r in sb.table("Chassis").values())
+                and controller.converged.is_set()
+            )
+
+        while not registered():
+            await asyncio.sleep(0.005)
+        initial = loop.time() - started
+        client, replica = controller.sb_client, controller.sb
+        assert client is not None
+        initial_bytes = client.bytes_received
+        member = next(m for m in sb.members if m.remote == str(client.remote))
+        assert member.pid is not None
+        os.kill(member.pid, signal.SIGSTOP)
+        await _change_sb(sb, 50, "controller", member)
+        before, syncs = client.bytes_received, replica.syncs
+        killed = loop.time()
+        await loop.run_in_executor(None, member.kill)
+        while replica.syncs == syncs:
+            await asyncio.sleep(0.005)
+        await controller.converged.wait()
+        took = loop.time() - killed
+        received = client.bytes_received - before
+    finally:
+        await chassis.close()
+    await loop.run_in_executor(None, sb.restart, member)
+    return initial, initial_bytes, took, received
+
+
 def _followers_first(cluster: RaftCluster) -> list[Member]:
     leader = cluster.wait_leader()
     return [m for m in cluster.members if m is not leader] + [leader]
@@ -223,6 +273,7 @@ def main() -> None:
             filled = fill(nb, sb, tenants, ports, tmp)
             full = asyncio.run(sb_reconnect(sb, resume=False))
             resumed = asyncio.run(sb_reconnect(sb, resume=True))
+            controller = asyncio.run(controller_reconnect(sb, tmp))
         finally:
             sb.stop()
             nb.stop()
@@ -241,6 +292,14 @@ def main() -> None:
         f" {resumed[3] / 1e3:.1f} kB"
     )
     print(f"SB member lost, resync with monitor_cond: {full[2]:.2f} s, {full[3] / 1e6:.1f} MB")
+    print(
+        f"pyovn controller start (register, first run): {controller[0]:.2f} s,"
+        f" {controller[1] / 1e6:.1f} MB"
+    )
+    print(
+        f"pyovn controller, SB member lost: resumed and run again in {controller[2]:.2f} s,"
+        f" {controller[3] / 1e3:.1f} kB"
+    )
 
 
 if __name__ == "__main__":
