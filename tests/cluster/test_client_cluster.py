@@ -3,7 +3,9 @@
 A writer (leader_only) always lands on the leader, whatever the order of its
 remotes; a reader may stay on a follower. When the member a replica is on
 dies, it moves on and resumes its monitor with monitor_cond_since: no second
-full download, and nothing missed that changed meanwhile.
+full download, and nothing missed that changed meanwhile. The same holds for
+`pyovn controller` on an SB cluster: it picks up, on another member, a chassis
+that registered while it was cut off, and makes the tunnel to it.
 """
 
 import asyncio
@@ -14,6 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from pyovn.cloud.embedded import EmbeddedChassis
+from pyovn.cloud.rundir import underlay_address
+from pyovn.controller.encaps import CHASSIS_ID
 from pyovn.ovsdb.client import OvsdbClient
 from pyovn.ovsdb.replica import Replica
 from tests.helpers.cluster import Member, RaftCluster
@@ -97,3 +102,50 @@ def test_a_replica_resumes_on_another_member_without_a_full_download(nb: RaftClu
     assert names == ["before", *sorted(f"during{i}" for i in range(20))]
     assert remote != frozen.remote
     assert syncs == (1, 1)  # one full download at start, then a resume
+
+
+def test_a_controller_resumes_on_another_member_and_sees_what_changed(tmp_path: Path) -> None:
+    sb = RaftCluster.start(tmp_path, "sb", "ovn-sb")
+    try:
+        asyncio.run(asyncio.wait_for(_controller_failover(sb, tmp_path), 90))
+    finally:
+        sb.stop()
+
+
+async def _controller_failover(sb: RaftCluster, tmp: Path) -> None:
+    chassis = EmbeddedChassis("hv1", underlay_address(tmp, 1), tmp / "hv1", {})
+    try:
+        await chassis.start(sb.remotes)
+        controller = chassis.controller
+        assert controller is not None
+        while controller.sb is None or not controller.sb.find("Chassis", name="hv1"):
+            await asyncio.sleep(0.02)
+        client, replica = controller.sb_client, controller.sb
+        assert client is not None
+        member = next(m for m in sb.members if m.remote == str(client.remote))
+        assert member.pid is not None
+        os.kill(member.pid, signal.SIGSTOP)
+        # Chassis hv2 registers through the other members meanwhile.
+        writer = OvsdbClient(",".join(m.remote for m in sb.members if m is not member))
+        await writer.connect(timeout=30)
+        encap = {"type": "geneve", "ip": "127.0.0.2", "chassis_name": "hv2"}
+        chassis_row = {"name": "hv2", "hostname": "hv2", "encaps": ["named-uuid", "e"]}
+        ops = [
+            {"op": "insert", "table": "Encap", "uuid-name": "e", "row": encap},
+            {"op": "insert", "table": "Chassis", "row": chassis_row},
+        ]
+        result = await writer.transact("OVN_Southbound", ops, timeout=30)
+        assert not [r for r in result if "error" in r], result
+        await writer.close()
+        await asyncio.get_running_loop().run_in_executor(None, member.kill)
+
+        def tunnel_to_hv2() -> bool:
+            interfaces = controller.ovs.table("Interface").values()
+            return any(i["external_ids"].get(CHASSIS_ID) == "hv2" for i in interfaces)
+
+        while not tunnel_to_hv2():
+            await asyncio.sleep(0.02)
+        assert str(client.remote) != member.remote
+        assert (replica.full_syncs, replica.resumed_syncs) == (1, 1)
+    finally:
+        await chassis.close()
