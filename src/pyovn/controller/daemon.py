@@ -25,6 +25,8 @@ ovn-controller; a member that is disconnected or behind is skipped), lost
 connections come back with backoff and the monitors resume with
 `monitor_cond_since`. A transaction whose outcome is lost is not replayed
 as such: the next run recomputes it from what the replica then shows.
+When `ovn-remote` changes, the controller reconnects to the new remote(s)
+and rebuilds its view of the Southbound DB from there.
 `ssl:` remotes use the key, certificate and CA certificate given on the
 command line, else those of the local Open_vSwitch DB's SSL row (as
 `ovs-vsctl set-ssl` writes them). With RBAC on the Southbound DB (role
@@ -126,6 +128,7 @@ class Controller:
         self.ovs = Replica(self.ovs_client, OVS_DB, tables=OVS_TABLES)
         self.sb_client: OvsdbClient | None = None
         self.sb: Replica | None = None
+        self._sb_remote = ""
         self._switch_factory = switch_factory
         self.switch: Switch | None = None
         self.ofctrl: OfCtrl | None = None
@@ -198,7 +201,11 @@ class Controller:
 
     async def _connect_sb(self, config: ChassisConfig) -> None:
         if self.sb is not None:
-            return
+            if config.remote == self._sb_remote:
+                return
+            log.info("%s: ovn-remote is now %s; reconnecting", config.system_id, config.remote)
+            await self._forget_sb()
+        self._sb_remote = config.remote
         self.sb_client = OvsdbClient(
             config.remote, ssl_context=self._sb_ssl_context(config.remote), shuffle=True
         )
@@ -215,10 +222,18 @@ class Controller:
             await self.sb.start()
         except BaseException:
             # Start afresh next run (the remote or SSL files may be fixed by then).
-            client, self.sb, self.sb_client = self.sb_client, None, None
-            await client.close()
+            await self._forget_sb()
             raise
         log.info("%s: connected to the Southbound DB %s", config.system_id, config.remote)
+
+    async def _forget_sb(self) -> None:
+        """Drop the Southbound connection and what was learnt through it (the
+        next connection's first download rebuilds it; flows stay installed)."""
+        client, self.sb, self.sb_client = self.sb_client, None, None
+        self.view = SbView()
+        self.translator = LflowTranslator()
+        if client is not None:
+            await client.close()
 
     def _sb_ssl_context(self, remote: str) -> ssl.SSLContext | None:
         """The SSL context for `ssl:` Southbound remotes (ConfigError if unusable)."""
