@@ -5,8 +5,9 @@ The SB listens on `pssl:` with role ovn-controller (a Connection row, as
 `ovn-sbctl set-connection role=ovn-controller pssl:PORT` makes; pyovn
 northd writes the role). Two chassis run `pyovn controller -p/-c/-C` with
 certificates whose CN is their chassis name: they must register, claim
-their VMs' ports and report nb_cfg without a single refused write, and the
-VMs must reach each other. A third controller (in this process) then tries
+their VMs' ports, learn a router's neighbour into MAC_Binding and report
+nb_cfg without a single refused write, and the VMs must reach each other,
+switched and routed. A third controller (in this process) then tries
 to change another chassis' rows and a logical flow: each attempt is a
 permission error and the SB does not change. A controller whose
 certificate another CA signed, or that has no SSL files, never gets in
@@ -44,9 +45,14 @@ from tests.helpers.pki import Cert, Pki, needs_ovs_pki
 pytestmark = [needs_ovs_pki, needs_real_ovsdb, pytest.mark.e2e, pytest.mark.oracle]
 
 SB_CONNECTIONS = "db:OVN_Southbound,SB_Global,connections"
-VMS = {  # name -> (chassis, MAC, address)
-    "vm-a": ("hv1", "50:54:00:00:07:0a", "192.168.7.10"),
-    "vm-b": ("hv2", "50:54:00:00:07:0b", "192.168.7.11"),
+VMS = {  # name -> (chassis, switch, MAC, address)
+    "vm-a": ("hv1", "net", "50:54:00:00:07:0a", "192.168.7.10"),
+    "vm-b": ("hv2", "net", "50:54:00:00:07:0b", "192.168.7.11"),
+    "vm-c": ("hv2", "net2", "50:54:00:00:08:0c", "192.168.8.12"),
+}
+ROUTER_PORTS = {
+    "net": ("02:00:00:00:07:01", "192.168.7.1"),
+    "net2": ("02:00:00:00:08:01", "192.168.8.1"),
 }
 
 
@@ -95,7 +101,13 @@ def setup(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setup]:
             sb = start_pyovn_db(tmp_path, "sb", "ovn-sb", ["--remote", SB_CONNECTIONS, *server])
         started.append(sb)
         started.append(northd := _start_northd(tmp_path, nb.remote, sb.remote))
-        nbctl(nb.remote, "ls-add", "net")
+        nbctl(nb.remote, "lr-add", "lr")
+        for switch, (mac, address) in ROUTER_PORTS.items():
+            nbctl(nb.remote, "ls-add", switch, "--", "lrp-add", "lr", f"lr-{switch}", mac,
+                  f"{address}/24", "--", "lsp-add", switch, f"{switch}-lr", "--",
+                  "lsp-set-type", f"{switch}-lr", "router", "--",
+                  "lsp-set-addresses", f"{switch}-lr", "router", "--",
+                  "lsp-set-options", f"{switch}-lr", f"router-port=lr-{switch}")  # fmt: skip
         nbctl(nb.remote, "--wait=sb", "sync")
         assert "ovn-controller" in sbctl(sb.remote, "--bare", "--columns=name", "list", "RBAC_Role")
         port = free_port()
@@ -122,15 +134,27 @@ def test_controllers_with_rbac_bind_ports_and_cannot_touch_others(setup: Setup) 
         sb_watch=sb,
     )
     try:
-        for vm, (chassis, mac, address) in VMS.items():
-            nbctl(nb, "lsp-add", "net", vm, "--", "lsp-set-addresses", vm, f"{mac} {address}")
-            hypervisors.vm("boot", chassis, vm, mac, iface_id=vm, cidr=f"{address}/24")
+        for vm, (chassis, switch, mac, address) in VMS.items():
+            # vm-c's port names no IP: the router must ARP for it and learn it.
+            known = mac if vm == "vm-c" else f"{mac} {address}"
+            nbctl(nb, "lsp-add", switch, vm, "--", "lsp-set-addresses", vm, known)
+            gateway = ROUTER_PORTS[switch][1]
+            hypervisors.vm(
+                "boot", chassis, vm, mac, iface_id=vm, cidr=f"{address}/24", gateway=gateway
+            )
         for vm in VMS:
             nbctl(nb, "wait-until", "Logical_Switch_Port", vm, "up=true")
         nbctl(nb, "--wait=hv", "sync")
-        # Registered, claimed and up under RBAC: the VMs talk across the tunnel.
-        reply = hypervisors.vm("ping", "vm-a", VMS["vm-b"][2], count=2, timeout=2.0)
-        assert len(reply["replies"]) == 2
+        # Registered, claimed and up under RBAC: the VMs talk across the tunnel,
+        # on one switch and through the router, which learns vm-c's MAC into
+        # a MAC_Binding row (an insert the role allows; the ping that made the
+        # router ARP may be lost, as in OVN).
+        reply = hypervisors.vm("ping", "vm-a", VMS["vm-b"][3], count=2, timeout=2.0)
+        assert [r["ttl"] for r in reply["replies"]] == [64, 64]
+        reply = hypervisors.vm("ping", "vm-a", VMS["vm-c"][3], count=3, timeout=2.0)
+        assert len(reply["replies"]) >= 2 and {r["ttl"] for r in reply["replies"]} == {63}
+        learned = sbctl(sb, "--bare", "--columns=ip,mac", "list", "MAC_Binding").split()
+        assert learned == [VMS["vm-c"][3], VMS["vm-c"][2]], learned
         for name in ("hv1", "hv2"):
             assert "transaction failed" not in hypervisors.log(name), hypervisors.log(name)
         assert not hypervisors.tracebacks()
