@@ -17,6 +17,7 @@ SSL row: then it uses those files).
 
 import asyncio
 import socket
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -75,8 +76,6 @@ def _listening(port: int) -> bool:
 
 
 def _start_northd(tmp: Path, nb: str, sb: str) -> Daemon:
-    import subprocess
-
     log = tmp / "northd.log"
     proc = subprocess.Popen(
         [sys.executable, "-m", "pyovn", "northd", f"--ovnnb-db={nb}", f"--ovnsb-db={sb}",
