@@ -4,8 +4,8 @@ A writer (leader_only) always lands on the leader, whatever the order of its
 remotes; a reader may stay on a follower. When the member a replica is on
 dies, it moves on and resumes its monitor with monitor_cond_since: no second
 full download, and nothing missed that changed meanwhile. The same holds for
-`pyovn controller` on an SB cluster: it picks up, on another member, a chassis
-that registered while it was cut off, and makes the tunnel to it.
+`pyovn controller` on an SB cluster, over TCP or SSL: it picks up, on another
+member, a chassis that registered while it was cut off, and makes the tunnel to it.
 """
 
 import asyncio
@@ -21,8 +21,10 @@ from pyovn.cloud.rundir import underlay_address
 from pyovn.controller.encaps import CHASSIS_ID
 from pyovn.ovsdb.client import OvsdbClient
 from pyovn.ovsdb.replica import Replica
+from pyovn.ovsdb.tls import TlsFiles
 from tests.helpers.cluster import Member, RaftCluster
 from tests.helpers.daemons import have
+from tests.helpers.pki import Pki
 
 pytestmark = [
     pytest.mark.oracle,
@@ -104,25 +106,40 @@ def test_a_replica_resumes_on_another_member_without_a_full_download(nb: RaftClu
     assert syncs == (1, 1)  # one full download at start, then a resume
 
 
-def test_a_controller_resumes_on_another_member_and_sees_what_changed(tmp_path: Path) -> None:
-    sb = RaftCluster.start(tmp_path, "sb", "ovn-sb")
+@pytest.mark.parametrize("stream", ["tcp", "ssl"])
+def test_a_controller_resumes_on_another_member_and_sees_what_changed(
+    tmp_path: Path, stream: str
+) -> None:
+    tls, options = None, ()
+    if stream == "ssl":
+        if not have("ovs-pki"):
+            pytest.skip("ovs-pki (Debian openvswitch-common) is not installed")
+        pki = Pki.create(tmp_path / "pki")
+        options = tuple(pki.sign("sb-server").options())
+        cert = pki.sign("hv1")
+        tls = TlsFiles(str(cert.key), str(cert.cert), str(cert.ca))
+    sb = RaftCluster.start(tmp_path, "sb", "ovn-sb", ssl_options=options)
+    remotes = sb.ssl_remotes if tls else sb.remotes
     try:
-        asyncio.run(asyncio.wait_for(_controller_failover(sb, tmp_path), 90))
+        asyncio.run(asyncio.wait_for(_controller_failover(sb, tmp_path, remotes, tls), 90))
     finally:
         sb.stop()
 
 
-async def _controller_failover(sb: RaftCluster, tmp: Path) -> None:
-    chassis = EmbeddedChassis("hv1", underlay_address(tmp, 1), tmp / "hv1", {})
+async def _controller_failover(
+    sb: RaftCluster, tmp: Path, remotes: str, tls: TlsFiles | None
+) -> None:
+    chassis = EmbeddedChassis("hv1", underlay_address(tmp, 1), tmp / "hv1", {}, tls=tls)
     try:
-        await chassis.start(sb.remotes)
+        await chassis.start(remotes)
         controller = chassis.controller
         assert controller is not None
         while controller.sb is None or not controller.sb.find("Chassis", name="hv1"):
             await asyncio.sleep(0.02)
         client, replica = controller.sb_client, controller.sb
         assert client is not None
-        member = next(m for m in sb.members if m.remote == str(client.remote))
+        on = str(client.remote)
+        member = next(m for m in sb.members if on in (m.remote, m.ssl_remote))
         assert member.pid is not None
         os.kill(member.pid, signal.SIGSTOP)
         # Chassis hv2 registers through the other members meanwhile.
@@ -145,7 +162,7 @@ async def _controller_failover(sb: RaftCluster, tmp: Path) -> None:
 
         while not tunnel_to_hv2():
             await asyncio.sleep(0.02)
-        assert str(client.remote) != member.remote
+        assert str(client.remote) not in (member.remote, member.ssl_remote)
         assert (replica.full_syncs, replica.resumed_syncs) == (1, 1)
     finally:
         await chassis.close()

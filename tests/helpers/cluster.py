@@ -41,10 +41,18 @@ class Member:
     client_port: int
     rundir: Path
     pid: int | None = None
+    #: With SSL files (`--private-key=…` etc.), the member also listens on
+    #: `pssl:` at `ssl_port`.
+    ssl_options: tuple[str, ...] = ()
+    ssl_port: int = 0
 
     @property
     def remote(self) -> str:
         return f"tcp:127.0.0.1:{self.client_port}"
+
+    @property
+    def ssl_remote(self) -> str:
+        return f"ssl:127.0.0.1:{self.ssl_port}"
 
     @property
     def ctl(self) -> Path:
@@ -62,6 +70,8 @@ class Member:
                 "ovsdb-server",
                 str(self.db_file),
                 f"--remote=ptcp:{self.client_port}:127.0.0.1",
+                *([f"--remote=pssl:{self.ssl_port}:127.0.0.1"] if self.ssl_options else []),
+                *self.ssl_options,
                 f"--pidfile={pidfile}",
                 f"--log-file={self.log}",
                 f"--unixctl={self.ctl}",
@@ -121,7 +131,10 @@ class RaftCluster:
     members: list[Member] = field(default_factory=list)
 
     @classmethod
-    def start(cls, tmp: Path, name: str, schema: str, size: int = 3) -> "RaftCluster":
+    def start(
+        cls, tmp: Path, name: str, schema: str, size: int = 3, ssl_options: tuple[str, ...] = ()
+    ) -> "RaftCluster":
+        """Create and start the cluster (members also on `pssl:` with `ssl_options`)."""
         schema_file = REAL_SCHEMAS.get(schema, Path(schema))
         cluster = cls(_DB_NAMES.get(schema, name))
         try:
@@ -132,6 +145,8 @@ class RaftCluster:
                     free_port(),
                     free_port(),
                     tmp,
+                    ssl_options=ssl_options,
+                    ssl_port=free_port() if ssl_options else 0,
                 )
                 raft = f"tcp:127.0.0.1:{member.raft_port}"
                 if index == 0:
@@ -153,6 +168,10 @@ class RaftCluster:
     def remotes(self) -> str:
         """The comma-separated remote list clients are given."""
         return ",".join(m.remote for m in self.members)
+
+    @property
+    def ssl_remotes(self) -> str:
+        return ",".join(m.ssl_remote for m in self.members)
 
     def _all_joined(self) -> bool:
         return all("Status: cluster member" in m.status(self.db) for m in self.members if m.pid)
