@@ -143,7 +143,13 @@ def start_pyovn_db(
     return daemon
 
 
-def start_real_ovsdb(tmp: Path, name: str, schema: str, db_file: Path | None = None) -> Daemon:
+def start_real_ovsdb(
+    tmp: Path,
+    name: str,
+    schema: str,
+    db_file: Path | None = None,
+    extra_args: list[str] | None = None,
+) -> Daemon:
     """The real ovsdb-server on tmp/<name>.sock (schema: ovn-nb / ovn-sb / vswitch / path)."""
     db = db_file or tmp / f"{name}.db"
     schema_file = REAL_SCHEMAS.get(schema, Path(schema))
@@ -164,6 +170,7 @@ def start_real_ovsdb(tmp: Path, name: str, schema: str, db_file: Path | None = N
             "--detach",
             "--no-chdir",
             "-vconsole:off",
+            *(extra_args or []),
         ],
         check=True,
     )

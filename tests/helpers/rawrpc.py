@@ -9,10 +9,15 @@ from typing import Any
 
 
 class RawRpc:
-    def __init__(self, path: Path | str, timeout: float = 5.0) -> None:
-        self.sock = socket.socket(socket.AF_UNIX)
-        self.sock.settimeout(timeout)
-        self.sock.connect(str(path))
+    def __init__(
+        self, path: Path | str, timeout: float = 5.0, sock: socket.socket | None = None
+    ) -> None:
+        """Connect to unix socket `path`, or talk over `sock` (e.g. a TLS socket)."""
+        if sock is None:
+            sock = socket.socket(socket.AF_UNIX)
+            sock.settimeout(timeout)
+            sock.connect(str(path))
+        self.sock = sock
         self.buf = b""
         self.next_id = 0
         self.decoder = json.JSONDecoder()

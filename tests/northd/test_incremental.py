@@ -22,8 +22,8 @@ from tests.helpers.ovn import (
     load_topology,
     log_has_traceback,
     nbctl,
-    sbctl,
 )
+from tests.helpers.sbcompare import compare_sbs
 
 pytestmark = [needs_real_ovn, pytest.mark.oracle]
 
@@ -123,57 +123,6 @@ MUTATIONS: list[list[str]] = [
 ]
 
 
-def _bindings(sb: str) -> list[str]:
-    out = sbctl(
-        sb,
-        "--format=csv",
-        "--no-headings",
-        "--columns=logical_port,type,options,mac,port_security,nat_addresses,external_ids",
-        "list",
-        "Port_Binding",
-    )
-    return sorted(out.splitlines())
-
-
-def _names(sb: str, table: str, columns: str) -> list[str]:
-    out = sbctl(sb, "--format=csv", "--no-headings", f"--columns={columns}", "list", table)
-    return sorted(out.splitlines())
-
-
-def _port_groups(sb: str) -> list[str]:
-    """Port groups with the datapath key prefix replaced by the datapath's name
-    (keys legitimately differ: they depend on the order datapaths appeared)."""
-    names = {}
-    out = sbctl(
-        sb,
-        "--format=csv",
-        "--no-headings",
-        "--columns=tunnel_key,external_ids",
-        "list",
-        "Datapath_Binding",
-    )
-    for line in out.splitlines():
-        key, _, ids = line.partition(",")
-        names[key] = ids.split("name=")[-1].strip('}"')
-    groups = []
-    for line in _names(sb, "Port_Group", "name,ports"):
-        key, _, rest = line.strip('"').partition("_")
-        groups.append(f"{names.get(key, key)}_{rest}")
-    return sorted(groups)
-
-
-def _compare(incremental: str, full: str) -> None:
-    assert lflow_lines(incremental) == lflow_lines(full)
-    assert _bindings(incremental) == _bindings(full)
-    assert _port_groups(incremental) == _port_groups(full)
-    for table, columns in (
-        ("Multicast_Group", "name,tunnel_key"),
-        ("Address_Set", "name,addresses"),
-        ("HA_Chassis_Group", "name"),
-    ):
-        assert _names(incremental, table, columns) == _names(full, table, columns), table
-
-
 @pytest.fixture
 def dbs(tmp_path: Path) -> Iterator[OvnDatabases]:
     databases = OvnDatabases.start(tmp_path, ("sb",))
@@ -200,7 +149,7 @@ def test_incremental_equals_full_recompute(dbs: OvnDatabases, tmp_path: Path) ->
         if mutation == ["CHECKPOINT"]:
             checkpoints += 1
             full = _full_recompute(dbs, tmp_path, checkpoints)
-            _compare(dbs.sb("sb"), full)
+            compare_sbs(dbs.sb("sb"), full)
             continue
         nbctl(dbs.nb.remote, *mutation)
         dbs.wait_sb()

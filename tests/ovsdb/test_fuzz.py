@@ -202,7 +202,13 @@ class _Session:
         return name == "L"
 
     def check_write(
-        self, txn: Transaction, table: str, uuid: str, op: str, row: Row | None
+        self,
+        txn: Transaction,
+        table: str,
+        uuid: str,
+        op: str,
+        row: Row | None,
+        columns: frozenset[str] = frozenset(),
     ) -> None:
         return None
 

@@ -8,6 +8,7 @@ import typer
 
 from pyovn.cli.db import setup_logging, write_pidfile
 from pyovn.cms.errors import UsageError
+from pyovn.ovsdb.tls import TlsFiles
 
 __all__ = ["api_command"]
 
@@ -45,6 +46,15 @@ def api_command(
     ] = None,
     pidfile: Annotated[Path | None, typer.Option(help="write the process id here")] = None,
     log_file: Annotated[Path | None, typer.Option(help="log here instead of stderr")] = None,
+    private_key: Annotated[
+        str | None, typer.Option("--private-key", "-p", help="SSL private key file")
+    ] = None,
+    certificate: Annotated[
+        str | None, typer.Option("--certificate", "-c", help="SSL certificate file")
+    ] = None,
+    ca_cert: Annotated[
+        str | None, typer.Option("--ca-cert", "-C", help="SSL CA certificate file")
+    ] = None,
     verbose: Annotated[bool, typer.Option("-v", "--verbose")] = False,
 ) -> None:
     """Serve a Neutron v2.0 REST API over the OVN Northbound DB (docs at /docs)."""
@@ -67,7 +77,10 @@ def api_command(
         sb_remote=sb_db or os.environ.get("OVN_SB_DB") or None,
         token_file=token_file,
         gateway_chassis=list(gateway_chassis or []),
+        tls=TlsFiles(private_key, certificate, ca_cert),
     )
+    if settings.tls.configured:
+        settings.tls.client_context()  # bad files: one error line before serving
     write_pidfile(pidfile)
     try:
         uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")

@@ -17,6 +17,7 @@ from pyovn.ovsdb.errors import OvsdbError
 from pyovn.ovsdb.schema import DatabaseSchema
 from pyovn.ovsdb.server import OvsdbServer
 from pyovn.ovsdb.storage import LogFile, write_new_database
+from pyovn.ovsdb.tls import TlsFiles, quiet_tls_failures
 from pyovn.schemas import SCHEMA_FILES, schema_path
 
 db_app = typer.Typer(help="OVSDB databases: serve, create, query.", no_args_is_help=True)
@@ -65,7 +66,20 @@ def serve_command(
         ),
     ] = None,
     remote: Annotated[
-        list[str] | None, typer.Option("--remote", help="punix:PATH or ptcp:PORT[:IP] (repeatable)")
+        list[str] | None,
+        typer.Option(
+            "--remote",
+            help="punix:PATH, ptcp:PORT[:IP], pssl:PORT[:IP] or db:DB,TABLE,COLUMN (repeatable)",
+        ),
+    ] = None,
+    private_key: Annotated[
+        str | None, typer.Option("--private-key", "-p", help="SSL private key file")
+    ] = None,
+    certificate: Annotated[
+        str | None, typer.Option("--certificate", "-c", help="SSL certificate file")
+    ] = None,
+    ca_cert: Annotated[
+        str | None, typer.Option("--ca-cert", "-C", help="CA certificate clients must be signed by")
     ] = None,
     pidfile: Annotated[Path | None, typer.Option(help="write the process id here")] = None,
     log_file: Annotated[Path | None, typer.Option(help="log here instead of stderr")] = None,
@@ -85,12 +99,18 @@ def serve_command(
             if index >= len(schemas):
                 raise OvsdbError(f"{path}: no such database file (give --schema to create it)")
             write_new_database(path, load_schema(schemas[index]))
-    asyncio.run(_serve(files, list(remote or []), pidfile, not no_fsync))
+    tls = TlsFiles(private_key, certificate, ca_cert)
+    if tls.configured:
+        tls.server_context()  # bad files: one error line before anything starts
+    asyncio.run(_serve(files, list(remote or []), pidfile, not no_fsync, tls))
 
 
-async def _serve(files: list[Path], remotes: list[str], pidfile: Path | None, fsync: bool) -> None:
+async def _serve(
+    files: list[Path], remotes: list[str], pidfile: Path | None, fsync: bool, tls: TlsFiles
+) -> None:
     tune_for_daemon()
-    server = OvsdbServer()
+    quiet_tls_failures()
+    server = OvsdbServer(tls=tls)
     for path in files:
         served = server.add_database_file(path, fsync=fsync)
         logging.getLogger("pyovn.db").info("serving %s from %s", served.name, path)

@@ -13,6 +13,7 @@ import typer
 from pyovn.cli.db import setup_logging, write_pidfile
 from pyovn.cms.libvirt.agent import LibvirtAgent, SwitchMap
 from pyovn.cms.libvirt.attach import attach_domain
+from pyovn.ovsdb.tls import TlsFiles
 
 libvirt_app = typer.Typer(help="libvirt domains on OVN logical switches.", no_args_is_help=True)
 
@@ -48,12 +49,24 @@ def agent_command(
     ] = None,
     pidfile: Annotated[Path | None, typer.Option(help="write the process id here")] = None,
     log_file: Annotated[Path | None, typer.Option(help="log here instead of stderr")] = None,
+    private_key: Annotated[
+        str | None, typer.Option("--private-key", "-p", help="SSL private key file")
+    ] = None,
+    certificate: Annotated[
+        str | None, typer.Option("--certificate", "-c", help="SSL certificate file")
+    ] = None,
+    ca_cert: Annotated[
+        str | None, typer.Option("--ca-cert", "-C", help="SSL CA certificate file")
+    ] = None,
     verbose: Annotated[bool, typer.Option("-v", "--verbose")] = False,
 ) -> None:
     """Keep logical switch ports in step with libvirt domains (define/start/undefine)."""
     setup_logging(log_file, verbose)
     mapping = SwitchMap.parse(switch_map)
-    asyncio.run(_run_agent(LibvirtAgent(uri, mapping, _nb(db), ovs_db), pidfile))
+    tls = TlsFiles(private_key, certificate, ca_cert)
+    context = tls.client_context() if tls.configured else None
+    agent = LibvirtAgent(uri, mapping, _nb(db), ovs_db, ssl_context=context)
+    asyncio.run(_run_agent(agent, pidfile))
 
 
 async def _run_agent(agent: LibvirtAgent, pidfile: Path | None) -> None:

@@ -29,7 +29,7 @@ _CTL = {
 #: name -> (module, attribute: a typer app or a command function, command settings)
 SUBCOMMANDS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "db": ("pyovn.cli.db", "db_app", {}),
-    "northd": ("pyovn.cli.northd", "northd_command", {}),
+    "northd": ("pyovn.cli.northd", "northd_app", {}),
     "lflow": ("pyovn.cli.lflow", "lflow_app", {}),
     "ofproto-trace": ("pyovn.cli.dataplane", "ofproto_trace_command", {}),
     "demo": ("pyovn.cli.cloud", "demo_command", {}),

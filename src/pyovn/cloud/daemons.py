@@ -19,6 +19,7 @@ from pyovn.cloud.control import ControlServer
 from pyovn.cloud.hypervisor import Hypervisor
 from pyovn.cloud.vswitchd import Vswitchd
 from pyovn.controller import Controller, RemoteSwitch
+from pyovn.ovsdb.tls import TlsFiles
 
 __all__ = ["run_controller", "run_vswitchd", "switch_socket_for"]
 
@@ -68,14 +69,17 @@ def switch_socket_for(ovs_remote: str, bridge: str = "br-int") -> str:
     return str(Path.cwd() / f"{bridge}.mgmt")
 
 
-async def run_controller(ovs_remote: str, switch: str | None, pidfile: Path | None = None) -> None:
-    """Run ovn-controller for the chassis of `ovs_remote` until SIGTERM."""
+async def run_controller(
+    ovs_remote: str, switch: str | None, pidfile: Path | None = None, tls: TlsFiles | None = None
+) -> None:
+    """Run ovn-controller for the chassis of `ovs_remote` until SIGTERM
+    (`tls`: the SSL files for `ssl:` Southbound remotes)."""
 
     def connect(config: object) -> RemoteSwitch:
         bridge = getattr(config, "integration_bridge", "br-int")
         return RemoteSwitch(switch or switch_socket_for(ovs_remote, bridge))
 
-    controller = Controller(ovs_remote, connect)
+    controller = Controller(ovs_remote, connect, tls)
     _on_signals(controller.stop)
     _pidfile(pidfile)
     try:

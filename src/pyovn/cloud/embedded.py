@@ -30,6 +30,7 @@ from pyovn.controller import Controller
 from pyovn.northd.daemon import Northd
 from pyovn.ovsdb.schema import DatabaseSchema
 from pyovn.ovsdb.server import OvsdbServer
+from pyovn.ovsdb.tls import TlsFiles
 from pyovn.schemas import schema_path
 
 __all__ = ["EmbeddedChassis", "EmbeddedClient", "EmbeddedCloud"]
@@ -51,6 +52,8 @@ class EmbeddedChassis:
     underlay: str
     directory: Path
     mappings: dict[str, str]
+    #: SSL files for `ssl:` Southbound remotes (the controller's -p/-c/-C).
+    tls: TlsFiles | None = None
     server: OvsdbServer | None = None
     vswitchd: Vswitchd | None = None
     controller: Controller | None = None
@@ -77,7 +80,7 @@ class EmbeddedChassis:
         """(Re)start the controller (it finds the switch's current flows in place)."""
         assert self.vswitchd is not None
         backend = self.vswitchd.backend
-        self.controller = Controller(self.ovs_remote, lambda config: LocalSwitch(backend))
+        self.controller = Controller(self.ovs_remote, lambda config: LocalSwitch(backend), self.tls)
         self.tasks.append(asyncio.create_task(self.controller.run()))
 
     async def stop_controller(self) -> None:

@@ -21,7 +21,7 @@ from pyovn.cloud.ovsinit import chassis_external_ids, init_chassis_db
 from pyovn.cloud.rundir import ChassisInfo, CloudInfo, RunDir, underlay_address
 from pyovn.ovsdb.client import OvsdbClient
 
-__all__ = ["GATEWAY_MAPPINGS", "cloud_down", "cloud_up"]
+__all__ = ["GATEWAY_MAPPINGS", "cloud_down", "cloud_up", "start_chassis", "wait_registered"]
 
 GATEWAY_MAPPINGS = {"physnet1": "br-ex"}
 Report = Callable[[str], None]
@@ -71,27 +71,32 @@ async def _start(run: RunDir, count: int, report: Report, started: float) -> Clo
         name = f"hv{index}"
         chassis = ChassisInfo(name, underlay_address(run.path, index), gateway=index == 1)
         info.chassis.append(chassis)
-        await _start_chassis(run, info, chassis)
+        await start_chassis(run, info.sb, chassis)
         role = ", gateway for physnet1 (br-ex)" if chassis.gateway else ""
         report(
             f"started chassis {name}: Open_vSwitch DB, vswitchd, controller "
             f"(encap {chassis.underlay}{role})"
         )
     run.write_info(info)
-    await _wait_registered(info, 60.0)
+    await wait_registered(info, 60.0)
     report(
         f"all {count} chassis registered in the Southbound DB ({time.monotonic() - started:.1f} s)"
     )
     return info
 
 
-async def _start_chassis(run: RunDir, info: CloudInfo, chassis: ChassisInfo) -> None:
+async def start_chassis(
+    run: RunDir, sb_remote: str, chassis: ChassisInfo, controller_args: tuple[str, ...] = ()
+) -> None:
+    """Start one chassis's Open_vSwitch DB server, vswitchd and controller
+    (given `controller_args`, e.g. SSL files) against the SB `sb_remote`
+    (a comma-separated list for a cluster)."""
     name = chassis.name
     directory = run.chassis_dir(name)
     directory.mkdir(parents=True, exist_ok=True)
     _db(run, "ovs", "vswitch", name)
     mappings = GATEWAY_MAPPINGS if chassis.gateway else {}
-    ids = chassis_external_ids(name, info.sb, chassis.underlay, mappings)
+    ids = chassis_external_ids(name, sb_remote, chassis.underlay, mappings)
     ovs = run.remote("ovs.sock", name)
     await init_chassis_db(ovs, ids, tuple(sorted(set(mappings.values()))))
     pid = run.start(
@@ -111,10 +116,11 @@ async def _start_chassis(run: RunDir, info: CloudInfo, chassis: ChassisInfo) -> 
     await asyncio.to_thread(
         run.wait_for_socket, directory / "hypervisor.sock", pid, f"{name} vswitchd"
     )
-    run.start("controller", ["controller", ovs], name)
+    run.start("controller", ["controller", ovs, *controller_args], name)
 
 
-async def _wait_registered(info: CloudInfo, timeout: float) -> None:
+async def wait_registered(info: CloudInfo, timeout: float) -> None:
+    """Wait until every chassis of `info` has its Chassis row in the SB."""
     client = OvsdbClient(info.sb, reconnect=False)
     await client.connect(timeout=timeout)
     wanted = {c.name for c in info.chassis}

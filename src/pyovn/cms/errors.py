@@ -10,8 +10,10 @@
         ├── DuplicateError       a record with that name (or those values)
         │                        already exists
         ├── TransactionFailed    the database refused the transaction
-        │   └── ConflictError    concurrent writers kept changing what the
-        │                        transaction read, even after retries
+        │   ├── ConflictError    concurrent writers kept changing what the
+        │   │                    transaction read, even after retries
+        │   └── OutcomeUnknownError  the connection dropped before the reply
+        │                        and retrying would not be safe
         ├── WaitTimeoutError     --timeout ran out (connecting, committing or
         │                        waiting for northd / the chassis)
         ├── IpamError            a switch has no subnet, or no free address
@@ -34,6 +36,7 @@ __all__ = [
     "IpamError",
     "LibvirtError",
     "NotFoundError",
+    "OutcomeUnknownError",
     "TransactionFailed",
     "UnmappedBridgeError",
     "UsageError",
@@ -68,6 +71,10 @@ class TransactionFailed(CmsError):
 
 class ConflictError(TransactionFailed):
     """Concurrent changes made every attempt of the transaction fail."""
+
+
+class OutcomeUnknownError(TransactionFailed):
+    """The reply was lost and the transaction cannot safely be run again."""
 
 
 class WaitTimeoutError(CmsError):

@@ -18,6 +18,20 @@ DB (and by the switch connection coming back), runs the jobs in order:
 
 Packet-ins go to pinctrl (`pinctrl/`). Every run is idempotent: when
 nothing changed, nothing is written.
+
+The Southbound connection is the same client the other daemons use: a
+comma-separated `ovn-remote` is a cluster (any member will do, as for
+ovn-controller; a member that is disconnected or behind is skipped), lost
+connections come back with backoff and the monitors resume with
+`monitor_cond_since`. A transaction whose outcome is lost is not replayed
+as such: the next run recomputes it from what the replica then shows.
+When `ovn-remote` changes, the controller reconnects to the new remote(s)
+and rebuilds its view of the Southbound DB from there.
+`ssl:` remotes use the key, certificate and CA certificate given on the
+command line, else those of the local Open_vSwitch DB's SSL row (as
+`ovs-vsctl set-ssl` writes them). With RBAC on the Southbound DB (role
+ovn-controller, the certificate's CN being the chassis name) every write
+the controller makes is one the role allows.
 """
 
 from __future__ import annotations
@@ -25,6 +39,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -47,7 +62,9 @@ from pyovn.controller.txn import Named, Txn, first_error
 from pyovn.lflow import OpenFlowFlow
 from pyovn.ovsdb.client import OvsdbClient
 from pyovn.ovsdb.errors import ClientError
+from pyovn.ovsdb.remote import RemoteError, parse_remotes
 from pyovn.ovsdb.replica import Replica
+from pyovn.ovsdb.tls import TlsError, TlsFiles
 
 __all__ = ["SB_TABLES", "Controller", "ControllerStats", "SwitchFactory"]
 
@@ -55,10 +72,11 @@ log = logging.getLogger("pyovn.controller")
 
 OVS_DB, SB_DB = "Open_vSwitch", "OVN_Southbound"
 OVS_TABLES: dict[str, list[str] | None] = {
-    "Open_vSwitch": ["bridges", "external_ids"],
+    "Open_vSwitch": ["bridges", "external_ids", "ssl"],
     "Bridge": ["name", "ports", "external_ids", "fail_mode"],
     "Port": ["name", "interfaces", "external_ids"],
     "Interface": ["name", "type", "ofport", "external_ids", "options"],
+    "SSL": ["private_key", "certificate", "ca_cert"],
 }
 SB_TABLES = (
     "SB_Global",
@@ -100,11 +118,17 @@ class ControllerStats:
 class Controller:
     """ovn-controller for the chassis described by one Open_vSwitch DB."""
 
-    def __init__(self, ovs_remote: str, switch_factory: SwitchFactory) -> None:
+    def __init__(
+        self, ovs_remote: str, switch_factory: SwitchFactory, tls: TlsFiles | None = None
+    ) -> None:
+        """`tls`: the SSL files of the command line (`-p/-c/-C`), for `ssl:`
+        Southbound remotes; without them, the Open_vSwitch DB's SSL row."""
+        self.tls = tls or TlsFiles()
         self.ovs_client = OvsdbClient(ovs_remote)
         self.ovs = Replica(self.ovs_client, OVS_DB, tables=OVS_TABLES)
         self.sb_client: OvsdbClient | None = None
         self.sb: Replica | None = None
+        self._sb_remote = ""
         self._switch_factory = switch_factory
         self.switch: Switch | None = None
         self.ofctrl: OfCtrl | None = None
@@ -177,8 +201,14 @@ class Controller:
 
     async def _connect_sb(self, config: ChassisConfig) -> None:
         if self.sb is not None:
-            return
-        self.sb_client = OvsdbClient(config.remote)
+            if config.remote == self._sb_remote:
+                return
+            log.info("%s: ovn-remote is now %s; reconnecting", config.system_id, config.remote)
+            await self._forget_sb()
+        self._sb_remote = config.remote
+        self.sb_client = OvsdbClient(
+            config.remote, ssl_context=self._sb_ssl_context(config.remote), shuffle=True
+        )
         self.monitor_all = config.raw.get("ovn-monitor-all", "false") == "true"
         conditions = {} if self.monitor_all else {"Logical_Flow": self._lflow_condition}
         self.sb = Replica(
@@ -188,8 +218,45 @@ class Controller:
         self.sb.listeners.append(self.translator.changed)
         self.sb.listeners.append(lambda _: self.wake())
         self.sb_client.on_connected.append(self._sb_reconnected)
-        await self.sb.start()
+        try:
+            await self.sb.start()
+        except BaseException:
+            # Start afresh next run (the remote or SSL files may be fixed by then).
+            await self._forget_sb()
+            raise
         log.info("%s: connected to the Southbound DB %s", config.system_id, config.remote)
+
+    async def _forget_sb(self) -> None:
+        """Drop the Southbound connection and what was learnt through it (the
+        next connection's first download rebuilds it; flows stay installed)."""
+        client, self.sb, self.sb_client = self.sb_client, None, None
+        self.view = SbView()
+        self.translator = LflowTranslator()
+        if client is not None:
+            await client.close()
+
+    def _sb_ssl_context(self, remote: str) -> ssl.SSLContext | None:
+        """The SSL context for `ssl:` Southbound remotes (ConfigError if unusable)."""
+        try:
+            remotes = parse_remotes(remote)
+        except RemoteError as error:
+            raise ConfigError(f"ovn-remote: {error}") from error
+        if not any(r.kind == "ssl" for r in remotes):
+            return None
+        files = self.tls
+        if not files.configured:
+            row = next(iter(self.ovs.table("SSL").values()), None)
+            if row is not None:
+                files = TlsFiles(row["private_key"], row["certificate"], row["ca_cert"])
+        if not files.configured:
+            raise ConfigError(
+                f"ovn-remote {remote}: SSL needs --private-key, --certificate and --ca-cert"
+                " (or an SSL row in the Open_vSwitch DB)"
+            )
+        try:
+            return files.client_context()
+        except TlsError as error:
+            raise ConfigError(f"ovn-remote {remote}: {error}") from error
 
     async def _sb_reconnected(self, client: OvsdbClient) -> None:
         self.wake()

@@ -8,8 +8,10 @@ only the one holding the SB lock "ovn_northd" writes, as with ovn-northd.
 """
 
 import asyncio
+import contextlib
 import logging
 import random
+import ssl
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,15 +82,27 @@ class NorthdStats:
 class Northd:
     """A northd instance between one NB and one SB (each a remote list)."""
 
-    def __init__(self, nb_remote: str, sb_remote: str, incremental: bool = True) -> None:
-        self.nb_client = OvsdbClient(nb_remote)
-        self.sb_client = OvsdbClient(sb_remote)
-        self.nb = Replica(self.nb_client, NB)
-        self.sb = Replica(self.sb_client, SB, tables={t: None for t in SB_TABLES})
+    def __init__(
+        self,
+        nb_remote: str,
+        sb_remote: str,
+        incremental: bool = True,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        # A northd writes both databases and its lock lives on the SB
+        # leader (ovsdb-server does not replicate locks): follow the leaders.
+        options: dict[str, Any] = {"ssl_context": ssl_context, "max_backoff": 2.0, "shuffle": True}
+        self.nb_client = OvsdbClient(nb_remote, **options)
+        self.sb_client = OvsdbClient(sb_remote, **options)
+        self.nb = Replica(self.nb_client, NB, leader_only=True)
+        self.sb = Replica(self.sb_client, SB, tables={t: None for t in SB_TABLES}, leader_only=True)
         self.incremental = incremental
         self._reset_state()
         self.stats = NorthdStats()
         self.active = False
+        self.paused = False
+        #: When this instance last became active (time.monotonic()), for status.
+        self.active_since: float | None = None
         self._wake = asyncio.Event()
         self._stop = asyncio.Event()
         self._reported: set[str] = set()
@@ -133,26 +147,58 @@ class Northd:
     async def _request_lock(self, client: OvsdbClient) -> None:
         self.active = False
         self._lflows_loaded = False
+        if self.paused:
+            return
         result = await client.call("lock", [LOCK])
         if result.get("locked"):
             self._become_active()
+
+    # -- high availability: ovn-northd's status / pause / resume ---------------
+    def status(self) -> str:
+        """ovn-northd's answer to `ovn-appctl -t ovn-northd status`."""
+        # The lock goes with the SB connection: between a drop and the next
+        # "locked" this instance is not the one writing.
+        active = self.active and self.sb_client.is_connected
+        state = "paused" if self.paused else "active" if active else "standby"
+        return f"Status: {state}\n"
+
+    async def pause(self) -> None:
+        """Stop compiling and give the lock to a standby instance."""
+        if self.paused:
+            return
+        self.paused = True
+        was_locked, self.active = self.active, False
+        if self.sb_client.is_connected:
+            with contextlib.suppress(ClientError):
+                await self.sb_client.call("unlock", [LOCK])
+        if was_locked:
+            log.info("paused; released the %s lock", LOCK)
+
+    async def resume(self) -> None:
+        if not self.paused:
+            return
+        self.paused = False
+        if self.sb_client.is_connected:
+            await self._request_lock(self.sb_client)
 
     async def _resync(self, client: OvsdbClient) -> None:
         self._wake.set()
 
     def _on_locked(self, params: list[Any]) -> None:
-        if params and params[0] == LOCK:
+        if params and params[0] == LOCK and not self.paused:
             self._become_active()
 
     def _on_stolen(self, params: list[Any]) -> None:
         if params and params[0] == LOCK:
             log.info("lost the %s lock; standing by", LOCK)
             self.active = False
+            self.active_since = None
             self._lflows_loaded = False
 
     def _become_active(self) -> None:
         log.info("acquired the %s lock; active", LOCK)
         self.active = True
+        self.active_since = time.monotonic()
         self._wake.set()
 
     def _sb_changed(self, changes: list[Change]) -> None:

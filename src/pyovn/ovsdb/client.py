@@ -34,6 +34,9 @@ __all__ = ["OvsdbClient", "RpcError"]
 
 log = logging.getLogger(__name__)
 
+#: The longest pause between rounds while cluster members answer but none will do.
+_ELECTION_POLL = 0.25
+
 NotificationHandler = Callable[[list[Any]], None]
 ConnectedCallback = Callable[["OvsdbClient"], Awaitable[None]]
 
@@ -60,6 +63,7 @@ class _Protocol(asyncio.Protocol):
         self.transport = transport
 
     def data_received(self, data: bytes) -> None:
+        self.client.bytes_received += len(data)
         try:
             for obj in self.splitter.feed(data):
                 self.client._dispatch(obj)
@@ -83,8 +87,13 @@ class OvsdbClient:
         reconnect: bool = True,
         ssl_context: ssllib.SSLContext | None = None,
         max_backoff: float = 8.0,
+        shuffle: bool = False,
     ) -> None:
         self.remotes = parse_remotes(remotes) if isinstance(remotes, str) else list(remotes)
+        if shuffle:
+            # As the OVSDB IDL does by default: many clients with the same
+            # list spread over a cluster's members instead of all taking the first.
+            random.shuffle(self.remotes)
         self.reconnect = reconnect
         self.ssl_context = ssl_context
         self.max_backoff = max_backoff
@@ -99,6 +108,9 @@ class OvsdbClient:
         self._reconnect_task: asyncio.Task[None] | None = None
         self._remote_cycle = itertools.cycle(range(len(self.remotes)))
         self.connections = 0
+        #: Bytes read from every connection so far (for benchmarks and tests).
+        self.bytes_received = 0
+        self._members_answered = False
 
     # -- connection management -------------------------------------------------
     @property
@@ -118,10 +130,18 @@ class OvsdbClient:
                 names = ", ".join(str(r) for r in self.remotes)
                 raise ClientError(f"cannot connect to {names}: {error}")
             await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, self.max_backoff)
+            backoff = self._next_backoff(backoff)
+
+    def _next_backoff(self, backoff: float) -> float:
+        # Members that answer but will not do (a cluster electing its
+        # leader) come good within an election timeout: keep polling them
+        # briskly instead of backing off as from a dead server.
+        limit = _ELECTION_POLL if self._members_answered else self.max_backoff
+        return min(backoff * 2, limit)
 
     async def _try_all_remotes(self) -> str | None:
         error = "no remotes"
+        self._members_answered = False
         for _ in range(len(self.remotes)):
             remote = self.remotes[next(self._remote_cycle)]
             try:
@@ -134,7 +154,8 @@ class OvsdbClient:
                     await callback(self)
             except (ClientError, OSError) as exc:
                 error = str(exc)
-                self._drop()
+                self._members_answered = True
+                self._discard()
                 continue
             self._connected.set()
             return None
@@ -149,7 +170,7 @@ class OvsdbClient:
             _, protocol = await loop.create_connection(factory, remote.host, remote.port)
         else:
             if self.ssl_context is None:
-                raise ClientError(f"{remote}: SSL needs --private-key/--certificate/--ca-cert")
+                raise ClientError(f"{remote}: SSL needs --private-key, --certificate and --ca-cert")
             _, protocol = await loop.create_connection(
                 factory, remote.host, remote.port, ssl=self.ssl_context, server_hostname=None
             )
@@ -160,6 +181,16 @@ class OvsdbClient:
     def _drop(self) -> None:
         if self._protocol is not None and self._protocol.transport is not None:
             self._protocol.transport.abort()
+
+    def _discard(self) -> None:
+        """Abandon a connection that failed its checks, without a reconnect."""
+        protocol, self._protocol = self._protocol, None
+        pending, self._pending = self._pending, {}
+        for method, future in pending.values():
+            if not future.done():
+                future.set_exception(ConnectionClosedError(f"{method}: connection closed"))
+        if protocol is not None and protocol.transport is not None:
+            protocol.transport.abort()
 
     def disconnect(self) -> None:
         """Drop the current connection (a reconnect follows if enabled)."""
@@ -187,7 +218,7 @@ class OvsdbClient:
                     log.info("reconnected to %s", self.remote)
                     return
                 log.debug("reconnect failed: %s", error)
-                backoff = min(backoff * 2, self.max_backoff)
+                backoff = self._next_backoff(backoff)
         finally:
             self._reconnect_task = None
 

@@ -8,8 +8,12 @@ PyovnError
     ├── ProtocolError      a peer broke JSON-RPC framing or message rules;
     │                      the connection is closed
     ├── StorageError       the database file cannot be read or written
+    ├── RemoteError        a remote name that cannot be parsed (remote.py)
+    ├── TlsError           an unusable key, certificate or CA file (tls.py)
     └── ClientError        a client-side failure (connection lost, RPC error)
-        └── ConnectionClosedError
+        ├── ConnectionClosedError
+        └── MemberUnusable a cluster member that is not the leader, not
+                           connected or behind (cluster.py)
 """
 
 from typing import Any

@@ -30,9 +30,19 @@ class SessionView(Protocol):
     def holds_lock(self, name: str) -> bool: ...
 
     def check_write(
-        self, txn: Transaction, table: str, uuid: str, op: str, row: Row | None
+        self,
+        txn: Transaction,
+        table: str,
+        uuid: str,
+        op: str,
+        row: Row | None,
+        columns: frozenset[str] = frozenset(),
     ) -> None:
-        """Raise TransactionError("permission error", ...) when RBAC forbids it."""
+        """Raise TransactionError("permission error", ...) when RBAC forbids it.
+
+        `op` is insert, update, mutate or delete; `columns` are the columns an
+        update or mutate writes.
+        """
 
 
 class WaitBlocked(Exception):
@@ -245,8 +255,9 @@ class _OperationRunner:
         assert isinstance(values, dict)
         updates = {c: scratch[c] for c in values}
         count = 0
+        written = frozenset(updates)
         for uuid, row in list(self._matching(table, op.get("where"))):
-            self.session.check_write(self.txn, table.name, uuid, "update", row)
+            self.session.check_write(self.txn, table.name, uuid, "update", row, written)
             count += 1
             if any(row[c] != v for c, v in updates.items()):
                 self.txn.writable(table.name, uuid).update(updates)
@@ -256,8 +267,9 @@ class _OperationRunner:
         table = self.db.tables[op["table"]]
         mutations = parse_mutations(table, op.get("mutations"), self.txn.names)
         count = 0
+        written = frozenset(m.column for m in mutations)
         for uuid, row in list(self._matching(table, op.get("where"))):
-            self.session.check_write(self.txn, table.name, uuid, "update", row)
+            self.session.check_write(self.txn, table.name, uuid, "mutate", row, written)
             count += 1
             changed = apply_mutations(table, row, mutations)
             if changed:

@@ -57,7 +57,17 @@ def _split_host_port(rest: str, name: str) -> tuple[str, str]:
 
 
 def parse_remote(name: str) -> Remote:
-    """Parse one remote name; RemoteError names the problem."""
+    """Parse one remote name; RemoteError names the problem (on one line)."""
+    try:
+        return _parse(name)
+    except RemoteError as exc:
+        if name.isprintable():
+            raise
+        # Quote names with control characters, so the error stays one line.
+        raise RemoteError(str(exc).replace(name, repr(name))) from None
+
+
+def _parse(name: str) -> Remote:
     kind, sep, rest = name.partition(":")
     if not sep:
         raise RemoteError(f"{name}: a remote looks like unix:PATH, tcp:IP:PORT or punix:PATH")

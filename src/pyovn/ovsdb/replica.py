@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from pyovn.ovsdb.client import OvsdbClient, RpcError
+from pyovn.ovsdb.cluster import ClusterWatch
 from pyovn.ovsdb.database import Change, Row
 from pyovn.ovsdb.datum import ColumnCodec, codec_for
 from pyovn.ovsdb.errors import ClientError
@@ -49,8 +50,14 @@ class Replica:
         db: str,
         tables: dict[str, list[str] | None] | None = None,
         conditions: dict[str, list[Any]] | None = None,
+        leader_only: bool = False,
+        resume: bool = True,
     ) -> None:
         self.client = client
+        #: Skips cluster members that are behind (or, for writers, not the leader).
+        self.cluster = ClusterWatch(client, db, leader_only)
+        # First in line on every connection, before anything reads or writes.
+        client.on_connected.insert(0, self.cluster.check)
         self.db = db
         self._wanted = tables
         self.conditions = dict(conditions or {})
@@ -60,21 +67,27 @@ class Replica:
         self.listeners: list[ChangeListener] = []
         self._monitor_id = f"replica-{db}-{id(self)}"
         self._old_monitor_id: str | None = None
-        self._since_supported = True
+        #: monitor_cond_since (resume after a reconnect), unless told not to.
+        self._since_supported = resume
         self.synced = asyncio.Event()
+        #: Updates that arrived while a monitor request awaited its reply.
+        self._held: list[tuple[str, list[Any]]] | None = None
         #: Bytes-free statistics for tests and benchmarks.
         self.full_syncs = 0
         self.resumed_syncs = 0
+        #: Bumped when a (re)connection's monitor reply has been applied.
+        self.syncs = 0
         client.add_handler("update3", self._on_update3)
         client.add_handler("update2", self._on_update2)
 
-    async def start(self) -> None:
+    async def start(self, connect_timeout: float | None = 10.0) -> None:
         """Fetch the schema and start monitoring; resumes on every reconnection."""
         self.client.on_connected.append(self._on_connected)
         if self.client.is_connected:
+            await self.cluster.check(self.client)
             await self._on_connected(self.client)
         else:
-            await self.client.connect()
+            await self.client.connect(timeout=connect_timeout)
         await self.synced.wait()
 
     def table(self, name: str) -> dict[str, Row]:
@@ -101,6 +114,20 @@ class Replica:
         return requests
 
     async def _monitor(self, client: OvsdbClient) -> None:
+        # The server sends the reply first and updates after it, but the
+        # client dispatches an update in the same read before this coroutine
+        # resumes with the reply: hold updates back until the reply is applied.
+        self._held = []
+        try:
+            await self._request_monitor(client)
+        except BaseException:
+            self._held = None
+            raise
+        held, self._held = self._held, None
+        for method, params in held:
+            (self._on_update3 if method == "update3" else self._on_update2)(params)
+
+    async def _request_monitor(self, client: OvsdbClient) -> None:
         requests = self._requests()
         if self._since_supported:
             try:
@@ -125,6 +152,7 @@ class Replica:
         else:
             self.full_syncs += 1
             self._replace_all(updates)
+        self.syncs += 1
         self.synced.set()
 
     async def set_conditions(self, conditions: dict[str, list[Any]]) -> None:
@@ -150,11 +178,17 @@ class Replica:
     def _on_update3(self, params: list[Any]) -> None:
         if len(params) != 3 or params[0] not in (self._monitor_id, self._old_monitor_id):
             return
+        if self._held is not None:
+            self._held.append(("update3", params))
+            return
         self._apply(params[2])
         self.last_txn_id = params[1]
 
     def _on_update2(self, params: list[Any]) -> None:
         if len(params) != 2 or params[0] not in (self._monitor_id, self._old_monitor_id):
+            return
+        if self._held is not None:
+            self._held.append(("update2", params))
             return
         self._apply(params[1])
 

@@ -29,14 +29,17 @@ from pyovn.ovsdb.jsonrpc import (
     encode_notify,
     encode_reply,
 )
+from pyovn.ovsdb.listeners import DbRemote, Listeners, parse_db_remote
 from pyovn.ovsdb.locks import LockEvent, LockManager
 from pyovn.ovsdb.monitor import Monitor, fold_changes, monitor_signature, parse_monitor_requests
 from pyovn.ovsdb.operations import Outcome, WaitBlocked, execute
-from pyovn.ovsdb.remote import Remote, RemoteError, parse_remote
+from pyovn.ovsdb.rbac import check_rbac
+from pyovn.ovsdb.remote import Remote, RemoteError
 from pyovn.ovsdb.schema import DatabaseSchema
 from pyovn.ovsdb.server_db import ServerDatabase
 from pyovn.ovsdb.session import PendingWait, Session
 from pyovn.ovsdb.storage import LogFile
+from pyovn.ovsdb.tls import TlsFiles
 from pyovn.ovsdb.txn import Transaction
 
 __all__ = ["OvsdbServer", "ServedDatabase"]
@@ -81,13 +84,22 @@ class _SessionView:
         return self.server.locks.holds(self.session, name)
 
     def check_write(
-        self, txn: Transaction, table: str, uuid: str, op: str, row: Row | None
+        self,
+        txn: Transaction,
+        table: str,
+        uuid: str,
+        op: str,
+        row: Row | None,
+        columns: frozenset[str] = frozenset(),
     ) -> None:
         if self.served.read_only:
             raise TransactionError(
                 "not allowed",
                 f"{op} operation not allowed on table in reserved database {self.served.name}",
             )
+        role = self.session.role
+        if role:
+            check_rbac(self.served.db, role, self.session.client_id, table, op, row, columns)
         checker = self.server.write_checker
         if checker is not None:
             checker(self.session, self.served, txn, table, uuid, op, row)
@@ -103,6 +115,7 @@ class OvsdbServer:
         self,
         max_message: int = DEFAULT_MAX_MESSAGE,
         history_rows: int = 200_000,
+        tls: TlsFiles | None = None,
     ) -> None:
         self.server_id = new_uuid()
         self.max_message = max_message
@@ -115,8 +128,9 @@ class OvsdbServer:
         self.databases["_Server"] = ServedDatabase("_Server", self._server_db.db, None, True)
         self._outbox: list[tuple[Session, bytes]] = []
         self._flush_pending = False
-        self._listeners: list[asyncio.AbstractServer] = []
-        self._unix_paths: list[Path] = []
+        self.listeners = Listeners(lambda role: Session(self, role), tls)
+        self._db_remotes: list[tuple[DbRemote, set[str]]] = []
+        self._tasks: set[asyncio.Task[None]] = set()
         self._handlers: dict[str, Callable[[Session, Message], None]] = {
             "transact": self._transact,
             "cancel": self._cancel,
@@ -155,48 +169,47 @@ class OvsdbServer:
         return served
 
     # -- listening -------------------------------------------------------------
-    async def listen(self, remote_name: str) -> Remote:
-        """Start accepting connections on a passive remote (punix:, ptcp:)."""
-        remote = parse_remote(remote_name)
-        if not remote.passive:
-            raise RemoteError(f"{remote_name}: a server needs a passive remote (punix:, ptcp:)")
-        loop = asyncio.get_running_loop()
-        if remote.kind == "unix":
-            path = Path(remote.path)
-            if path.is_socket():
-                path.unlink()
-            listener = await loop.create_unix_server(lambda: Session(self), str(path))
-            self._unix_paths.append(path)
-        elif remote.kind == "tcp":
-            listener = await loop.create_server(
-                lambda: Session(self), remote.host or "0.0.0.0", remote.port, reuse_address=True
-            )
-            port = listener.sockets[0].getsockname()[1]
-            remote = Remote("tcp", True, host=remote.host, port=port)
-        else:
-            raise RemoteError(f"{remote_name}: SSL remotes need certificates (see --private-key)")
-        self._listeners.append(listener)
-        log.info("listening on %s", remote)
-        return remote
+    async def listen(self, remote_name: str, role: str | None = None) -> Remote:
+        """Accept connections on a passive remote (punix:, ptcp:, pssl:).
 
-    async def add_listener(self, listener: asyncio.AbstractServer) -> None:
-        """Adopt a listener created elsewhere (SSL), so close() stops it."""
-        self._listeners.append(listener)
+        `db:DB,TABLE,COLUMN` listens on the Connection rows configured there
+        (and follows their changes); it returns the remote unchanged.
+        """
+        if remote_name.startswith("db:"):
+            await self._add_db_remote(parse_db_remote(remote_name))
+            return Remote("db", True, path=remote_name[3:])
+        return await self.listeners.listen(remote_name, role)
+
+    async def _add_db_remote(self, source: DbRemote) -> None:
+        served = self.databases.get(source.db)
+        if served is None:
+            raise RemoteError(f"db:{source.db},...: no database {source.db} is served")
+        if source.table not in served.db.tables:
+            raise RemoteError(f"db:{source.db},{source.table},...: no table {source.table}")
+        managed: set[str] = set()
+        self._db_remotes.append((source, managed))
+        await self.listeners.reconcile(source.targets(served.db), managed)
+
+    def _remotes_may_change(self, served: ServedDatabase, changes: list[Change]) -> None:
+        for source, managed in self._db_remotes:
+            if source.db != served.name:
+                continue
+            if any(ch.table in (source.table, "Connection") for ch in changes):
+                wanted = source.targets(served.db)
+                task = asyncio.get_running_loop().create_task(
+                    self.listeners.reconcile(wanted, managed)
+                )
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
 
     async def close(self) -> None:
-        for listener in self._listeners:
-            listener.close()
+        await self.listeners.close()
         for session in list(self.sessions):
             session.abort()
-        for listener in self._listeners:
-            await listener.wait_closed()
         self._flush()
         for served in self.databases.values():
             if served.storage is not None:
                 served.storage.close()
-        for path in self._unix_paths:
-            if path.is_socket():
-                path.unlink()
 
     # -- sessions --------------------------------------------------------------
     def session_opened(self, session: Session) -> None:
@@ -317,6 +330,8 @@ class OvsdbServer:
                 self._write_storage(storage)
         self._notify_monitors(served, changes, txn_id)
         self._retry_waits(served)
+        if self._db_remotes:
+            self._remotes_may_change(served, changes)
 
     def _remember(self, served: ServedDatabase, txn_id: str, changes: list[Change]) -> None:
         served.history.append((txn_id, changes))

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from pyovn.ovsdb.errors import ProtocolError
 from pyovn.ovsdb.jsonrpc import JsonStreamSplitter, Message, parse_message
 from pyovn.ovsdb.monitor import Monitor
+from pyovn.ovsdb.tls import peer_common_name
 
 if TYPE_CHECKING:
     from pyovn.ovsdb.server import OvsdbServer
@@ -64,6 +65,9 @@ class Session(asyncio.Protocol):
         self.transport = transport
         peer = transport.get_extra_info("peername")
         self.peer = str(peer) if peer else "unix"
+        # On pssl: the handshake has verified the certificate by now; its CN
+        # is who the client is for RBAC (None over unix: and tcp:).
+        self.client_id = peer_common_name(transport.get_extra_info("peercert"))
         self.server.session_opened(self)
 
     def data_received(self, data: bytes) -> None:

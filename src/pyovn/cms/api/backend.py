@@ -16,6 +16,7 @@ for ovs-vsctl.
 import asyncio
 import contextlib
 import json
+import ssl
 import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
@@ -23,11 +24,13 @@ from typing import Any
 
 from pyovn.cms.api.command import Command
 from pyovn.cms.api.db_commands import NotReady
+from pyovn.cms.api.outcome import Verdict, judge_lost, lost_insert_guards
 from pyovn.cms.api.refs import RowIds
 from pyovn.cms.api.txn import TxnContext
-from pyovn.cms.errors import ConflictError, TransactionFailed, UsageError
+from pyovn.cms.errors import ConflictError, OutcomeUnknownError, TransactionFailed, UsageError
 from pyovn.ovsdb.client import OvsdbClient
 from pyovn.ovsdb.database import Change
+from pyovn.ovsdb.errors import ConnectionClosedError
 from pyovn.ovsdb.replica import Replica
 from pyovn.ovsdb.schema import DatabaseSchema
 
@@ -61,14 +64,25 @@ class Backend:
     """One database on one (or a list of) OVSDB remotes."""
 
     def __init__(
-        self, remote: str, db: str, row_ids: RowIds | None = None, reconnect: bool = False
+        self,
+        remote: str,
+        db: str,
+        row_ids: RowIds | None = None,
+        reconnect: bool = False,
+        leader_only: bool = True,
+        ssl_context: ssl.SSLContext | None = None,
+        shuffle: bool = False,
     ) -> None:
         self.remote = remote
         self.db = db
         self.row_ids: RowIds = row_ids or {}
-        #: Daemons (the libvirt agent) reconnect; one-shot tools do not.
-        self.client = OvsdbClient(remote, reconnect=reconnect)
-        self.replica = Replica(self.client, db)
+        #: Daemons (the libvirt agent) reconnect by themselves; one-shot tools
+        #: reconnect only to finish a transaction whose connection dropped.
+        self.client = OvsdbClient(
+            remote, reconnect=reconnect, ssl_context=ssl_context, shuffle=shuffle
+        )
+        #: Writers talk to the cluster leader, as ovn-nbctl does by default.
+        self.replica = Replica(self.client, db, leader_only=leader_only)
         self._generation = 0
         self._changed = asyncio.Event()
         self.replica.listeners.append(self._on_change)
@@ -85,14 +99,24 @@ class Backend:
         self._changed.set()
 
     async def connect(self) -> "Backend":
-        """Connect and fetch the database (an error if the server lacks it)."""
-        await self.client.connect(timeout=None)
-        databases = await self.client.call("list_dbs", [])
-        if self.db not in databases:
+        """Connect and fetch the database (an error if the server lacks it).
+
+        The check and the first download run as the connection's callbacks,
+        so a member that goes away half-way (a leader killed) is simply
+        followed by the next one.
+        """
+        self.client.on_connected.insert(1, self._check_database)
+        try:
+            await self.replica.start(connect_timeout=None)
+        except UsageError:
             await self.close()
-            raise UsageError(f"{self.remote}: database {self.db} not found")
-        await self.replica.start()
+            raise
         return self
+
+    async def _check_database(self, client: OvsdbClient) -> None:
+        databases = await client.call("list_dbs", [])
+        if self.db not in databases:
+            raise UsageError(f"{self.remote}: database {self.db} not found")
 
     async def close(self) -> None:
         await self.client.close()
@@ -146,7 +170,11 @@ class Backend:
     ) -> TxnResult:
         result = TxnResult()
         conflicts = 0
+        #: Attempts sent whose reply the connection took with it.
+        lost: list[list[Any]] = []
         while conflicts < MAX_ATTEMPTS:
+            if lost and self._lost_committed(lost, counter, result):
+                return result
             result.attempts += 1
             generation = self._generation
             ctx = self.context()
@@ -167,10 +195,22 @@ class Backend:
             if counter is not None and bump:
                 select_at = len(ops) + 1
                 ops = [*ops, *self._bump_ops(counter)]
+            if lost:
+                guards = lost_insert_guards(lost)
+                select_at += len(guards) if select_at >= 0 else 0
+                ops = [*guards, *ops]
             if comment:
                 ops = [*ops, {"op": "comment", "comment": comment}]
+            if not self.client.is_connected:
+                await self._resync()  # nothing was sent: simply try again
+                continue
             result.started = time.time()
-            replies = await self.client.transact(self.db, ops)
+            try:
+                replies = await self.client.transact(self.db, ops)
+            except ConnectionClosedError:
+                lost.append(ops)
+                await self._resync()
+                continue
             error = _first_error(ops, replies)
             if error is None:
                 result.committed = True
@@ -186,6 +226,39 @@ class Backend:
         raise ConflictError(
             f"transaction kept conflicting with concurrent changes ({MAX_ATTEMPTS} attempts)"
         )
+
+    def _lost_committed(
+        self, lost: list[list[Any]], counter: CfgCounter | None, result: TxnResult
+    ) -> bool:
+        """True (and `result` filled) when a lost attempt turns out to have committed."""
+        column = counter.bump if counter is not None else None
+        tables = {name: table.rows for name, table in self.replica.tables.items()}
+        verdicts = [judge_lost(ops, tables, column) for ops in lost]
+        if Verdict.COMMITTED in verdicts:
+            ops = lost[verdicts.index(Verdict.COMMITTED)]
+            result.committed = True
+            result.operations = ops
+            if counter is not None and any(op.get("op") == "mutate" for op in ops):
+                # The committed value is at most the current one: waiting
+                # for the current one waits long enough.
+                rows = list(self.replica.tables[counter.table].rows.values())
+                result.cfg = rows[0][counter.bump] if rows else None
+            return True
+        if Verdict.UNKNOWN in verdicts:
+            raise OutcomeUnknownError(
+                f"{self.client.remote or self.remote}: the connection was lost before the"
+                " transaction's reply, and re-running it could apply it twice; check the"
+                " database before trying again"
+            )
+        return False
+
+    async def _resync(self) -> None:
+        """Reconnect (to another member if need be) and catch the replica up."""
+        before = self.replica.syncs
+        if not self.client.reconnect:
+            await self.client.connect(timeout=None)
+        while self.replica.syncs == before:
+            await asyncio.sleep(0.01)
 
     def _bump_ops(self, counter: CfgCounter) -> list[Any]:
         rows = list(self.replica.tables[counter.table].rows)

@@ -23,6 +23,7 @@ from pyovn.cms.ctl.argv import GlobalOption, Invocation, Verb, parse_command_lin
 from pyovn.cms.errors import CmsError, UsageError, WaitTimeoutError
 from pyovn.errors import PyovnError
 from pyovn.ovsdb.errors import OvsdbError
+from pyovn.ovsdb.tls import TlsFiles
 
 __all__ = ["COMMON_OPTIONS", "GlobalOption", "Tool", "console_main", "run_tool"]
 
@@ -167,25 +168,21 @@ def _wait_word(tool: Tool, inv: Invocation) -> str:
 
 
 def _ssl_context(inv: Invocation) -> ssl.SSLContext | None:
-    key, cert, ca = (inv.options.get(o) for o in ("--private-key", "--certificate", "--ca-cert"))
-    if not key and not cert and not ca:
-        return None
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    if ca and ca != "none":
-        context.load_verify_locations(ca)
-    else:
-        context.verify_mode = ssl.CERT_NONE
-    if key and cert:
-        context.load_cert_chain(cert, key)
-    return context
+    files = TlsFiles(*(inv.options.get(o) for o in ("--private-key", "--certificate", "--ca-cert")))
+    return files.client_context() if files.configured else None
 
 
 async def _run(tool: Tool, inv: Invocation, comment: str) -> tuple[str, list[str], int]:
     wait = _wait_word(tool, inv)
     remote = inv.options.get("--db") or os.environ.get(tool.env_var) or tool.default_remote
-    backend = Backend(remote, tool.database, tool.row_ids)
-    backend.client.ssl_context = _ssl_context(inv)
+    backend = Backend(
+        remote,
+        tool.database,
+        tool.row_ids,
+        leader_only="--no-leader-only" not in inv.options,
+        ssl_context=_ssl_context(inv),
+        shuffle="--no-shuffle-remotes" not in inv.options,
+    )
     api = tool.make_api(backend)
     commands = []
     for parsed in inv.commands:

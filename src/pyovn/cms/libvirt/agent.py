@@ -34,6 +34,7 @@ resynchronises. With a real libvirtd (`--uri qemu:///system`) leave out
 
 import asyncio
 import logging
+import ssl
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -177,8 +178,10 @@ class LibvirtAgent:
         nb_remote: str,
         ovs_remote: str | None = None,
         on_synced: Callable[[str], None] | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.uri, self.switch_map = uri, switch_map
+        self.ssl_context = ssl_context
         self.nb_remote, self.ovs_remote = nb_remote, ovs_remote
         self.on_synced = on_synced
         self.libvirt = import_libvirt()
@@ -194,7 +197,7 @@ class LibvirtAgent:
     # -- lifecycle ----------------------------------------------------------------
     async def start(self) -> None:
         """Connect to the NB (and OVS), open libvirt, subscribe, resynchronise."""
-        self.nb = await NbApi.connect(self.nb_remote, reconnect=True)
+        self.nb = await NbApi.connect(self.nb_remote, reconnect=True, ssl_context=self.ssl_context)
         if self.ovs_remote:
             self.vs = await VsApi.connect(self.ovs_remote, reconnect=True)
         for api in (self.nb, self.vs):

@@ -14,6 +14,7 @@ libvirt agent and the REST API all go through this class.
 """
 
 import contextlib
+import ssl
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -55,10 +56,14 @@ class NbApi:
         self.backend = backend
 
     @classmethod
-    async def connect(cls, remote: str, reconnect: bool = False) -> "NbApi":
-        """Connect to the NB at `remote` (a remote or comma-separated list);
-        with `reconnect`, follow the server across restarts."""
-        return cls(await Backend(remote, "OVN_Northbound", NB_ROW_IDS, reconnect).connect())
+    async def connect(
+        cls, remote: str, reconnect: bool = False, ssl_context: ssl.SSLContext | None = None
+    ) -> "NbApi":
+        """Connect to the NB at `remote` (a remote or comma-separated cluster
+        list, ssl: with `ssl_context`); with `reconnect`, follow the server
+        (or the cluster leader) across restarts."""
+        backend = Backend(remote, "OVN_Northbound", NB_ROW_IDS, reconnect, ssl_context=ssl_context)
+        return cls(await backend.connect())
 
     async def close(self) -> None:
         await self.backend.close()

@@ -21,6 +21,7 @@ from pyovn.cms.neutron.auth import Principal, TokenStore
 from pyovn.cms.neutron.errors import NeutronError, from_cms_error
 from pyovn.ovsdb.client import OvsdbClient
 from pyovn.ovsdb.replica import Replica
+from pyovn.ovsdb.tls import TlsFiles
 
 __all__ = ["SB_TABLES", "ApiSettings", "NeutronService"]
 
@@ -50,6 +51,8 @@ class ApiSettings:
     #: Chassis for routers' gateway ports, highest priority first (default:
     #: the SB's chassis with enable-chassis-as-gw, else every SB chassis).
     gateway_chassis: list[str] = field(default_factory=list)
+    #: Key, certificate and CA for ssl: remotes.
+    tls: TlsFiles = field(default_factory=TlsFiles)
 
 
 class NeutronService:
@@ -63,10 +66,11 @@ class NeutronService:
 
     @classmethod
     async def start(cls, settings: ApiSettings) -> "NeutronService":
-        nb = await NbApi.connect(settings.nb_remote, reconnect=True)
+        context = settings.tls.client_context() if settings.tls.configured else None
+        nb = await NbApi.connect(settings.nb_remote, reconnect=True, ssl_context=context)
         sb = None
         if settings.sb_remote:
-            client = OvsdbClient(settings.sb_remote, reconnect=True)
+            client = OvsdbClient(settings.sb_remote, reconnect=True, ssl_context=context)
             sb = Replica(client, "OVN_Southbound", {name: None for name in SB_TABLES})
             try:
                 await client.connect(timeout=10)
