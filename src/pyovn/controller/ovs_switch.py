@@ -188,6 +188,9 @@ class OvsSwitch:
         lines = ["flow delete"]
         lines += bundle_lines(FlowDiff(add=tuple(flows), modify=(), delete=()), groups)
         await self._bundle(lines)
+        log.info(
+            "replaced the flows of %s: %d flows, %d groups", self.path, len(flows), len(groups)
+        )
 
     # ------------------------------------------------------------ packets
 
