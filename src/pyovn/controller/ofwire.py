@@ -8,6 +8,9 @@ headers of Open vSwitch):
 * `OFPT_SET_CONFIG` with a non-zero `miss_send_len` (a connection to the
   bridge's management socket receives no asynchronous messages otherwise);
 * `NXT_SET_PACKET_IN_FORMAT` asking for `NXT_PACKET_IN2`;
+* `NXT_TLV_TABLE_MOD` mapping OVN's Geneve option (class 0x0102, type
+  0x80, 4 bytes: the logical ingress and egress ports) to `tun_metadata0`,
+  which the tunnel flows read and write;
 * `NXT_PACKET_IN2` parsing: packet, table, cookie, userdata, pipeline
   metadata (OXM/NXM fields) and the continuation of a paused pipeline;
 * `NXT_RESUME`, which hands a continuation back with a new packet and
@@ -42,6 +45,7 @@ __all__ = [
     "resume",
     "set_config",
     "set_packet_in_format",
+    "tlv_map_add",
 ]
 
 OFP_VERSION = 0x06
@@ -50,7 +54,7 @@ OFPT_HELLO, OFPT_ERROR, OFPT_ECHO_REQUEST, OFPT_ECHO_REPLY = 0, 1, 2, 3
 OFPT_EXPERIMENTER, OFPT_SET_CONFIG, OFPT_PACKET_OUT = 4, 9, 13
 OFPT_BARRIER_REQUEST, OFPT_BARRIER_REPLY = 20, 21
 NX_VENDOR = 0x00002320
-NXT_SET_PACKET_IN_FORMAT, NXT_RESUME, NXT_PACKET_IN2 = 16, 28, 30
+NXT_SET_PACKET_IN_FORMAT, NXT_TLV_TABLE_MOD, NXT_RESUME, NXT_PACKET_IN2 = 16, 24, 28, 30
 NXPIF_NXT_PACKET_IN2 = 2
 # NXT_PACKET_IN2 / NXT_RESUME properties
 PACKET, FULL_LEN, BUFFER_ID, TABLE_ID, COOKIE, REASON, METADATA, USERDATA, CONTINUATION = range(9)
@@ -113,6 +117,12 @@ def barrier_request(xid: int) -> bytes:
 
 def set_config(xid: int, miss_send_len: int = 0xFFFF) -> bytes:
     return _message(OFPT_SET_CONFIG, xid, struct.pack("!HH", 0, miss_send_len))
+
+
+def tlv_map_add(xid: int, option_class: int, option_type: int, length: int, index: int) -> bytes:
+    """NXT_TLV_TABLE_MOD adding one Geneve option -> tun_metadata<index> mapping."""
+    mapping = struct.pack("!HBBH2x", option_class, option_type, length, index)
+    return _nicira(NXT_TLV_TABLE_MOD, xid, struct.pack("!H6x", 0) + mapping)
 
 
 def set_packet_in_format(xid: int) -> bytes:

@@ -32,6 +32,8 @@ from pyovn.dataplane.sink import FlowDiff
 __all__ = ["OvsSwitch", "bundle_lines", "flow_key_text"]
 
 log = logging.getLogger("pyovn.controller.ovs_switch")
+#: OVN's Geneve option: class, type, length (carries the logical in/out ports)
+GENEVE_OPTION = (0x0102, 0x80, 4)
 
 
 def flow_key_text(flow: str) -> str:
@@ -106,7 +108,7 @@ class OvsSwitch:
             raise ChannelError(f"expected a hello, got message type {first.type}")
         writer.write(ofwire.set_packet_in_format(next(self._xids)))
         writer.write(ofwire.set_config(next(self._xids)))
-        await writer.drain()
+        await self._map_geneve_option(reader, writer)
         self._writer = writer
         self._connected.set()
         log.info("OpenFlow 1.5 connection to %s", self.path)
@@ -114,6 +116,25 @@ class OvsSwitch:
             self.on_connected()
         while True:
             self._dispatch(await self._read(reader))
+
+    async def _map_geneve_option(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        """Map OVN's Geneve option to tun_metadata0 (an error just means a
+        previous controller mapped it already), and wait for the switch to
+        have done it: the bundles' tunnel flows need the mapping."""
+        tlv_xid, barrier_xid = next(self._xids), next(self._xids)
+        writer.write(ofwire.tlv_map_add(tlv_xid, *GENEVE_OPTION, 0))
+        writer.write(ofwire.barrier_request(barrier_xid))
+        await writer.drain()
+        while True:
+            message = await self._read(reader)
+            if message.type == ofwire.OFPT_BARRIER_REPLY and message.xid == barrier_xid:
+                return
+            if message.type == ofwire.OFPT_ERROR and message.xid == tlv_xid:
+                log.debug("Geneve option already mapped on %s", self.path)
+                continue
+            self._dispatch(message)
 
     @staticmethod
     async def _read(reader: asyncio.StreamReader) -> ofwire.Message:
