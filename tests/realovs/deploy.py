@@ -120,6 +120,15 @@ class Deployment:
         out = self.run("ovs-ofctl", "-O", "OpenFlow15", "dump-flows", f"unix:{self.mgmt}")
         return sum(1 for line in out.splitlines() if "actions=" in line)
 
+    def ping(
+        self, vm: str, address: str, count: int = 2, ttl: int | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        args = ["ip", "netns", "exec", self.ns(vm), "ping", "-c", str(count), "-W", "1"]
+        args += ["-t", str(ttl)] if ttl is not None else []
+        return subprocess.run(
+            [*args, address], capture_output=True, text=True, timeout=60, check=False
+        )
+
     @property
     def mgmt(self) -> Path:
         return self.rundir / "ovs" / "br-int.mgmt"

@@ -5,8 +5,9 @@ datapath) and netns VMs, as ../shared/realovn/datapath.sh sets them up —
 with pyovn controller as the chassis's ovn-controller. Every check of
 datapath_test.sh must pass (pings on one switch and across the router, ACLs
 through real conntrack, SNAT and the floating IP seen by tcpdump on the
-external network, a DHCP lease through pinctrl's packet-ins); a restart of
-the controller under a running ping loses at most one packet.
+external network, a DHCP lease through pinctrl's packet-ins); ARP requests,
+MAC learning and ICMP errors go through packet-in/packet-out too; a restart
+of the controller under a running ping loses at most one packet.
 """
 
 from __future__ import annotations
@@ -88,3 +89,35 @@ def test_restart_loses_at_most_one_packet(deployment: Deployment) -> None:
     print(f"\nping across lr1 during the restart: {sent} sent, {received} received")
     assert sent == 70
     assert sent - received <= 1, out
+
+
+def test_router_arp_request_and_mac_learning_through_pinctrl(deployment: Deployment) -> None:
+    """172.16.0.5 has no MAC binding: lr1 asks pinctrl for an ARP request
+    (packet-in, packet-out on the external network); the reply is learned
+    into a Southbound MAC_Binding (put_arp packet-in) and traffic flows."""
+    ext = deployment.ns("ext")
+    subprocess.run(
+        ["ip", "-n", ext, "addr", "add", "172.16.0.5/24", "dev", "eth0"], check=True, timeout=10
+    )
+    ping = deployment.ping("vm1", "172.16.0.5", count=4)
+    assert ping.returncode == 0, ping.stdout + ping.stderr
+    bindings = deployment.run(
+        "ovn-sbctl",
+        f"--db=unix:{deployment.rundir}/sb.sock",
+        "--columns=ip,mac",
+        "list",
+        "MAC_Binding",
+    )
+    assert re.search(r'ip\s*:\s*"172\.16\.0\.5"\s*\nmac\s*:\s*"0a:00:00:00:00:fe"', bindings), (
+        bindings
+    )
+    log = deployment.controller_log.read_text()
+    assert "arp: sent on datapath" in log
+
+
+def test_ttl_expiry_is_answered_with_icmp_time_exceeded(deployment: Deployment) -> None:
+    """A packet routed with TTL 1 comes back as ICMP time exceeded from the
+    router port, built by pinctrl (icmp4_error) and sent with a packet-out."""
+    ping = deployment.ping("vm1", "10.0.1.14", count=1, ttl=1)
+    assert "From 10.0.0.1" in ping.stdout and "Time to live exceeded" in ping.stdout, ping.stdout
+    assert "icmp4_error: sent on datapath" in deployment.controller_log.read_text()
