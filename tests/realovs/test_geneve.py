@@ -10,6 +10,8 @@ would be with the real ovn-controller; after that no ping may lose a packet.
 
 from __future__ import annotations
 
+import subprocess
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -61,3 +63,44 @@ def test_cross_chassis_ping(chassis: TwoChassis, vm: str, address: str) -> None:
     result = chassis.ping(vm, address)
     assert result.returncode == 0, result.stdout + result.stderr
     assert " 0% packet loss" in result.stdout, result.stdout
+
+
+def test_cross_chassis_traffic_is_geneve_on_the_underlay(chassis: TwoChassis) -> None:
+    """tcpdump on hv1's underlay veth sees the VM's ping as Geneve (UDP 6081)
+    between the two encap IPs, with OVN's option (class 0x102)."""
+    capture = subprocess.Popen(
+        [
+            "ip",
+            "netns",
+            "exec",
+            chassis.ns("hv1"),
+            "timeout",
+            "10",
+            "tcpdump",
+            "-l",
+            "-n",
+            "-v",
+            "-i",
+            chassis.ns("ul1"),
+            "-c",
+            "2",
+            "udp",
+            "port",
+            "6081",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        time.sleep(1)
+        assert chassis.ping("vm1", "10.0.0.12", count=2).returncode == 0
+        out, _ = capture.communicate(timeout=15)
+    finally:
+        if capture.poll() is None:
+            capture.kill()
+            capture.wait()
+    assert f"{UNDERLAY}.1" in out and f"{UNDERLAY}.2" in out, out
+    assert "Geneve" in out and "vni 0x1," in out, out  # sw1's tunnel key
+    assert "(OVN) (0x102) type 0x80" in out, out  # logical in/out ports
+    assert "10.0.0.11 > 10.0.0.12: ICMP echo request" in out, out

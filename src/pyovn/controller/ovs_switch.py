@@ -22,7 +22,8 @@ import itertools
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+import time
+from collections.abc import Callable, Mapping
 
 from pyovn.controller import ofwire
 from pyovn.controller.errors import ChannelError
@@ -174,7 +175,8 @@ class OvsSwitch:
 
     # ------------------------------------------------------------ flows
 
-    async def _bundle(self, lines: Iterable[str]) -> None:
+    async def _bundle(self, lines: list[str]) -> None:
+        started = time.perf_counter()
         with tempfile.NamedTemporaryFile("w", suffix=".bundle", delete=False) as file:
             file.write("\n".join(lines) + "\n")
             name = file.name
@@ -201,6 +203,8 @@ class OvsSwitch:
             text = err.decode(errors="replace").strip().splitlines()
             raise ChannelError(f"{self.path}: bundle rejected: {text[0] if text else '?'}")
         self.bundles += 1
+        elapsed = (time.perf_counter() - started) * 1000
+        log.debug("bundle of %d mods committed in %.1f ms", len(lines), elapsed)
 
     async def install(self, diff: FlowDiff, groups: Mapping[int, str]) -> None:
         await self._bundle(bundle_lines(diff, groups))
