@@ -27,6 +27,7 @@ from pathlib import Path
 
 from tests.helpers.daemons import wait_for
 from tests.realovs.deploy import REALOVN, remove_namespaces
+from tests.realovs.vswitchd import RealVswitchd
 
 UNDERLAY = "192.168.100"
 
@@ -54,6 +55,7 @@ class TwoChassis:
         self.prefix = f"rg{os.getpid() % 10000}"
         self.env = {**os.environ, "NO_NORTHD": "1", "GW_CHASSIS": "hv1"}
         self.procs: list[subprocess.Popen[bytes]] = []
+        self.switches: dict[str, RealVswitchd] = {}
 
     def ns(self, name: str) -> str:
         return f"{self.prefix}-{name}"
@@ -129,36 +131,9 @@ class TwoChassis:
 
     def _chassis(self, chassis: str, index: int, underlay: str) -> None:
         d = self.rundir / chassis
-        (d / "ovs").mkdir(parents=True)
-        self.run(
-            "ovsdb-tool", "create", str(d / "conf.db"), "/usr/share/openvswitch/vswitch.ovsschema"
-        )
-        self.inns(
-            chassis,
-            "ovsdb-server",
-            str(d / "conf.db"),
-            f"--remote=punix:{d}/ovs.sock",
-            f"--unixctl={d}/ovs.ctl",
-            f"--pidfile={d}/ovs.pid",
-            f"--log-file={d}/ovs.log",
-            "--detach",
-            "--no-chdir",
-            "-vconsole:off",
-        )
-        self.vsctl(chassis, "--no-wait", "init")
-        self.inns(
-            chassis,
-            "env",
-            f"OVS_RUNDIR={d}/ovs",
-            "ovs-vswitchd",
-            f"unix:{d}/ovs.sock",
-            f"--unixctl={d}/vswitchd.ctl",
-            f"--pidfile={d}/vswitchd.pid",
-            f"--log-file={d}/vswitchd.log",
-            "--detach",
-            "--no-chdir",
-            "-vconsole:off",
-        )
+        switch = RealVswitchd(d, self.ns(chassis))
+        self.switches[chassis] = switch
+        switch.start()
         ip = f"{UNDERLAY}.{index}"
         self.vsctl(
             chassis,
@@ -283,10 +258,8 @@ class TwoChassis:
                 except subprocess.TimeoutExpired:
                     proc.kill()
                     proc.wait(10)
-        for chassis in ("hv1", "hv2"):
-            for name in ("vswitchd", "ovs"):
-                pidfile = self.rundir / chassis / f"{name}.pid"
-                _kill_pidfile(pidfile)
+        for switch in self.switches.values():
+            switch.stop()
         subprocess.run(
             ["bash", str(REALOVN / "stop.sh"), str(self.rundir)],
             capture_output=True,
@@ -294,15 +267,3 @@ class TwoChassis:
             check=False,
         )
         remove_namespaces(self.prefix)
-
-
-def _kill_pidfile(pidfile: Path) -> None:
-    try:
-        pid = int(pidfile.read_text().strip())
-    except (OSError, ValueError):
-        return
-    subprocess.run(["kill", "-TERM", str(pid)], capture_output=True, check=False)
-    try:
-        wait_for(lambda: not Path(f"/proc/{pid}").exists(), 5, f"pid {pid} to exit")
-    except TimeoutError:
-        subprocess.run(["kill", "-KILL", str(pid)], capture_output=True, check=False)
