@@ -136,3 +136,31 @@ def test_packet_out_and_paused_packet_in_resumed_with_a_register(vswitchd: RealV
     flows = _dump(mgmt)
     assert flows["table=1, priority=10,reg0=0x7"][1] == 1  # resumed with reg0 = 7
     assert flows["table=1, priority=0"][1] == 0
+
+
+def test_a_flow_ovs_ofctl_cannot_parse_is_left_out_and_logged(
+    vswitchd: RealVswitchd, caplog: pytest.LogCaptureFixture
+) -> None:
+    mgmt = vswitchd.mgmt("br-test")
+
+    async def scenario() -> None:
+        switch = OvsSwitch(str(mgmt))
+        await switch.connect()
+        try:
+            await switch.replace(
+                [
+                    "table=0, priority=10, metadata=0x1 actions=drop",
+                    "table=0, priority=10, no_such_field=1 actions=drop",
+                    "table=0, priority=10, metadata=0x3 actions=drop",
+                ],
+                {},
+            )
+        finally:
+            await switch.close()
+
+    asyncio.run(scenario())
+    assert set(_dump(mgmt)) == {
+        "table=0, priority=10,metadata=0x1",
+        "table=0, priority=10,metadata=0x3",
+    }
+    assert "cannot parse 'flow add table=0, priority=10, no_such_field=1" in caplog.text

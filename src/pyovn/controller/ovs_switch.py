@@ -21,6 +21,7 @@ import contextlib
 import itertools
 import logging
 import os
+import re
 import tempfile
 import time
 from collections.abc import Callable, Mapping
@@ -35,6 +36,8 @@ __all__ = ["OvsSwitch", "bundle_lines", "flow_key_text"]
 log = logging.getLogger("pyovn.controller.ovs_switch")
 #: OVN's Geneve option: class, type, length (carries the logical in/out ports)
 GENEVE_OPTION = (0x0102, 0x80, 4)
+#: ovs-ofctl's message for a line of the bundle file it cannot parse
+_PARSE_ERROR = re.compile(r"<bundle>:(\d+): (.*)")
 
 
 def flow_key_text(flow: str) -> str:
@@ -176,7 +179,27 @@ class OvsSwitch:
     # ------------------------------------------------------------ flows
 
     async def _bundle(self, lines: list[str]) -> None:
+        """Commit `lines` as one bundle. A line ovs-ofctl cannot parse is
+        logged and left out (as ovn-controller skips a flow it cannot
+        encode) and the rest is committed; a switch-side rejection fails the
+        whole bundle, to be retried by the controller's next run."""
         started = time.perf_counter()
+        lines = list(lines)
+        while True:
+            error = await self._ofctl_bundle(lines)
+            if error is None:
+                break
+            bad = _PARSE_ERROR.search(error)
+            if bad is None or not 1 <= int(bad.group(1)) <= len(lines):
+                raise ChannelError(f"{self.path}: bundle rejected: {error}")
+            skipped = lines.pop(int(bad.group(1)) - 1)
+            log.warning("ovs-ofctl cannot parse %r (%s): left out", skipped, bad.group(2))
+        self.bundles += 1
+        elapsed = (time.perf_counter() - started) * 1000
+        log.debug("bundle of %d mods committed in %.1f ms", len(lines), elapsed)
+
+    async def _ofctl_bundle(self, lines: list[str]) -> str | None:
+        """Run one `ovs-ofctl bundle`; its first error line, or None."""
         with tempfile.NamedTemporaryFile("w", suffix=".bundle", delete=False) as file:
             file.write("\n".join(lines) + "\n")
             name = file.name
@@ -199,12 +222,10 @@ class OvsSwitch:
                 raise ChannelError(f"{self.path}: bundle commit timed out") from error
         finally:
             os.unlink(name)
-        if proc.returncode != 0:
-            text = err.decode(errors="replace").strip().splitlines()
-            raise ChannelError(f"{self.path}: bundle rejected: {text[0] if text else '?'}")
-        self.bundles += 1
-        elapsed = (time.perf_counter() - started) * 1000
-        log.debug("bundle of %d mods committed in %.1f ms", len(lines), elapsed)
+        if proc.returncode == 0:
+            return None
+        text = err.decode(errors="replace").strip().splitlines()
+        return text[0].replace(name, "<bundle>") if text else f"exit status {proc.returncode}"
 
     async def install(self, diff: FlowDiff, groups: Mapping[int, str]) -> None:
         await self._bundle(bundle_lines(diff, groups))
