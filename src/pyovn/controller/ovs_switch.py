@@ -6,12 +6,14 @@ Two paths to the bridge's management socket (`<OVS_RUNDIR>/br-int.mgmt`):
   change, holding only the diff (`flow add` / `modify_strict` /
   `delete_strict`, `group add_or_mod`), or a delete-all plus the complete
   set after a (re)connection, so a restarted controller swaps the previous
-  flow set for its own in one step. The bundle is encoded and committed by
-  one `ovs-ofctl -O OpenFlow15 bundle` run per change (OVS's own parser of
-  the flow syntax the controller computes), never one process per flow;
-* pinctrl's traffic stays on a long-lived OpenFlow 1.5 connection of our
-  own (`ofwire`): NXT_PACKET_IN2 in, packet-outs and NXT_RESUME out, echo
-  replies; it reconnects by itself and calls `on_connected` each time.
+  flow set for its own in one step. A bundle whose every line `flowmod`
+  can encode (every flow of the seed topology) goes over the controller's
+  own OpenFlow 1.5 connection; otherwise (group mods, actions it does not
+  cover, or a rejection by the switch) one `ovs-ofctl -O OpenFlow15 bundle`
+  run commits it — never one process per flow;
+* pinctrl's traffic uses the same long-lived connection (`ofwire`):
+  NXT_PACKET_IN2 in, packet-outs and NXT_RESUME out, echo replies; it
+  reconnects by itself and calls `on_connected` each time.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from collections.abc import Callable, Mapping
 
 from pyovn.controller import ofwire
 from pyovn.controller.errors import ChannelError
+from pyovn.controller.flow_match import Unsupported
+from pyovn.controller.flowmod import bundle_messages
 from pyovn.controller.ofctrl import PacketIn, PacketInHandler
 from pyovn.dataplane.sink import FlowDiff
 
@@ -66,6 +70,11 @@ class OvsSwitch:
         self.packet_in_handler: PacketInHandler | None = None
         self.on_connected: Callable[[], None] | None = None
         self.bundles = 0
+        self.native_bundles = 0
+        self._unsupported: set[str] = set()
+        self._bundle_lock = asyncio.Lock()
+        self._bundle_ids = itertools.count(1)
+        self._waiting: tuple[int, set[int], list[str], asyncio.Future[None]] | None = None
         self._writer: asyncio.StreamWriter | None = None
         self._xids = itertools.count(1)
         self._task: asyncio.Task[None] | None = None
@@ -102,6 +111,8 @@ class OvsSwitch:
                 self._connected.clear()
                 self._writer = None
                 writer.close()
+                if self._waiting is not None and not self._waiting[3].done():
+                    self._waiting[3].set_exception(ChannelError(f"{self.path}: connection lost"))
             if not self._closing:
                 await asyncio.sleep(backoff)
 
@@ -152,7 +163,9 @@ class OvsSwitch:
         return ofwire.Message(kind, xid, body)
 
     def _dispatch(self, message: ofwire.Message) -> None:
-        if message.type == ofwire.OFPT_ECHO_REQUEST:
+        if self._waiting is not None and message.xid in self._waiting[1]:
+            self._bundle_reply(message)
+        elif message.type == ofwire.OFPT_ECHO_REQUEST:
             self._send(ofwire.echo_reply(message))
         elif message.type == ofwire.OFPT_ERROR:
             log.warning("switch %s: %s", self.path, ofwire.error_text(message))
@@ -178,12 +191,66 @@ class OvsSwitch:
 
     # ------------------------------------------------------------ flows
 
-    async def _bundle(self, lines: list[str]) -> None:
-        """Commit `lines` as one bundle. A line ovs-ofctl cannot parse is
+    def _bundle_reply(self, message: ofwire.Message) -> None:
+        assert self._waiting is not None
+        commit, _, errors, done = self._waiting
+        if message.type == ofwire.OFPT_ERROR:
+            errors.append(ofwire.error_text(message))
+        if message.xid == commit and not done.done():
+            if errors:
+                done.set_exception(ChannelError("; ".join(errors[:3])))
+            else:
+                done.set_result(None)
+
+    async def _native_bundle(self, lines: list[str]) -> bool:
+        """Send the bundle on our own connection; False if it is not encodable."""
+        try:
+            bundle = bundle_messages(lines, next(self._bundle_ids), lambda: next(self._xids))
+        except Unsupported as why:
+            if str(why) not in self._unsupported:
+                self._unsupported.add(str(why))
+                log.info("bundles with %s go through ovs-ofctl", why)
+            return False
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        xids = {ofwire.parse_header(m[: ofwire.HEADER.size])[2] for m in bundle.messages}
+        self._waiting = (bundle.commit_xid, xids, [], done)
+        try:
+            for message in bundle.messages:
+                self._send(message)
+            assert self._writer is not None
+            await self._writer.drain()
+            await asyncio.wait_for(done, self.timeout)
+        except TimeoutError as error:
+            raise ChannelError(f"{self.path}: bundle commit timed out") from error
+        finally:
+            self._waiting = None
+        self.native_bundles += 1
+        return True
+
+    async def _bundle(self, lines: list[str]) -> bool:
+        """Commit `lines` as one bundle: encoded here and sent on the
+        controller's connection when every line is covered (`flowmod`), else
+        through ovs-ofctl, whose parser covers everything else (and which is
+        also the fallback when the switch rejects our encoding)."""
+        async with self._bundle_lock:
+            started = time.perf_counter()
+            try:
+                native = await self._native_bundle(lines)
+            except ChannelError as error:
+                log.warning("switch rejected a bundle (%s); retrying it with ovs-ofctl", error)
+                native = False
+            if not native:
+                await self._ofctl_bundle_skipping(lines)
+            self.bundles += 1
+            elapsed = (time.perf_counter() - started) * 1000
+            log.debug("bundle of %d mods committed in %.1f ms", len(lines), elapsed)
+            return native
+
+    async def _ofctl_bundle_skipping(self, lines: list[str]) -> None:
+        """Commit `lines` as one bundle with ovs-ofctl. A line ovs-ofctl cannot parse is
         logged and left out (as ovn-controller skips a flow it cannot
         encode) and the rest is committed; a switch-side rejection fails the
         whole bundle, to be retried by the controller's next run."""
-        started = time.perf_counter()
         lines = list(lines)
         while True:
             error = await self._ofctl_bundle(lines)
@@ -194,9 +261,6 @@ class OvsSwitch:
                 raise ChannelError(f"{self.path}: bundle rejected: {error}")
             skipped = lines.pop(int(bad.group(1)) - 1)
             log.warning("ovs-ofctl cannot parse %r (%s): left out", skipped, bad.group(2))
-        self.bundles += 1
-        elapsed = (time.perf_counter() - started) * 1000
-        log.debug("bundle of %d mods committed in %.1f ms", len(lines), elapsed)
 
     async def _ofctl_bundle(self, lines: list[str]) -> str | None:
         """Run one `ovs-ofctl bundle`; its first error line, or None."""
@@ -233,9 +297,13 @@ class OvsSwitch:
     async def replace(self, flows: list[str], groups: Mapping[int, str]) -> None:
         lines = ["flow delete"]
         lines += bundle_lines(FlowDiff(add=tuple(flows), modify=(), delete=()), groups)
-        await self._bundle(lines)
+        native = await self._bundle(lines)
         log.info(
-            "replaced the flows of %s: %d flows, %d groups", self.path, len(flows), len(groups)
+            "replaced the flows of %s: %d flows, %d groups (%s)",
+            self.path,
+            len(flows),
+            len(groups),
+            "own OpenFlow connection" if native else "ovs-ofctl",
         )
 
     # ------------------------------------------------------------ packets
