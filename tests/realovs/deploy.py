@@ -5,9 +5,10 @@ start.sh (the real NB/SB ovsdb-servers), pyovn northd or the real
 ovn-northd, topology.sh (the seed topology) and datapath.sh (a real
 ovs-vswitchd with the userspace datapath, netns VMs vm1..vm4 and the
 external namespace). datapath.sh starts `ovn-controller`; with
-controller="pyovn" the first `ovn-controller` on its PATH is a shim that
-runs `pyovn controller` with the same arguments, so pyovn's controller is
-the drop-in.
+controller="pyovn" the first `ovn-controller` on its PATH is a two-line
+script that execs `pyovn controller` with the same arguments (ovn-controller's
+command line: DB remote, --pidfile, --log-file, --detach, --no-chdir,
+-vconsole:off), so pyovn's controller is the drop-in.
 
 Network devices live in a private network namespace (`unshare --net`) and
 the named namespaces carry a per-test prefix; `stop()` removes all of them
@@ -48,23 +49,9 @@ requirements = [
     pytest.mark.e2e,
 ]
 
-SHIM = """#!/bin/bash
-# ovn-controller -> pyovn controller (same DB argument, --pidfile, --log-file)
-args=(); detach=; pidfile=
-for a in "$@"; do
-  case $a in
-    --detach) detach=1;;
-    --no-chdir|-v*) ;;
-    --pidfile=*) pidfile=${{a#--pidfile=}}; args+=("$a");;
-    *) args+=("$a");;
-  esac
-done
-if [ -n "$detach" ]; then
-  {python} -m pyovn controller "${{args[@]}}" </dev/null >>{out} 2>&1 &
-  [ -n "$pidfile" ] && echo $! > "$pidfile"
-  exit 0
-fi
-exec {python} -m pyovn controller "${{args[@]}}"
+SHIM = """#!/bin/sh
+# ovn-controller -> pyovn controller, with ovn-controller's own command line
+exec {python} -m pyovn controller "$@"
 """
 
 CHECK = re.compile(r"^(ok|FAIL)\s")
@@ -79,9 +66,7 @@ class Deployment:
         bindir = rundir / "bin"
         bindir.mkdir(exist_ok=True)
         self.shim = bindir / "ovn-controller"
-        self.shim.write_text(
-            SHIM.format(python=sys.executable, out=rundir / "pyovn-controller.out")
-        )
+        self.shim.write_text(SHIM.format(python=sys.executable))
         self.shim.chmod(0o755)
         path = os.environ.get("PATH", "")
         self.env = {

@@ -1,7 +1,15 @@
-"""`pyovn controller`: ovn-controller for one chassis (a drop-in for its options)."""
+"""`pyovn controller`: ovn-controller for one chassis (a drop-in for its options).
+
+It takes ovn-controller's command line: the Open_vSwitch DB remote,
+`--pidfile=`, `--log-file=`, `--detach`, and accepts (and ignores)
+`--no-chdir` and OVS logging specs such as `-vconsole:off`.
+"""
 
 import asyncio
 import logging
+import os
+import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +18,29 @@ import typer
 from pyovn.cli.db import setup_logging
 
 DEFAULT_OVS_DB = "unix:/var/run/openvswitch/db.sock"
+
+
+def ovs_style_args(args: list[str]) -> list[str]:
+    """ovn-controller's arguments without the ones pyovn ignores (`--no-chdir`,
+    `-v<module>:<level>` logging specs; a bare `-v` stays pyovn's --verbose)."""
+    return [a for a in args if a != "--no-chdir" and not (a.startswith("-v") and len(a) > 2)]
+
+
+def _detach(pidfile: Path | None) -> None:
+    """Run on in a child process, in its own session; the parent returns once
+    the child wrote its pidfile (as ovn-controller --detach does)."""
+    child = os.fork()
+    if child:
+        deadline = time.monotonic() + 10
+        while pidfile is not None and time.monotonic() < deadline:
+            if pidfile.exists() and pidfile.read_text().strip() == str(child):
+                break
+            time.sleep(0.02)
+        os._exit(0)
+    os.setsid()
+    null = os.open(os.devnull, os.O_RDWR)
+    for stream in (sys.stdin, sys.stdout, sys.stderr):
+        os.dup2(null, stream.fileno())
 
 
 def controller_command(
@@ -35,6 +66,9 @@ def controller_command(
         ),
     ] = "auto",
     pidfile: Annotated[Path | None, typer.Option(help="write the process id here")] = None,
+    detach: Annotated[
+        bool, typer.Option(help="run in the background (returns once the pidfile is written)")
+    ] = False,
     log_file: Annotated[Path | None, typer.Option(help="log here instead of stderr")] = None,
     verbose: Annotated[bool, typer.Option("-v", "--verbose")] = False,
 ) -> None:
@@ -46,6 +80,8 @@ def controller_command(
         hint = ", ".join(BACKENDS)
         raise typer.BadParameter(f"{backend!r}: use one of {hint}", param_hint="--backend")
     remote = ovs_remote or ovs_database
+    if detach:
+        _detach(pidfile)
     setup_logging(log_file, verbose)
     logging.getLogger("pyovn.controller").info("starting: ovs=%s", remote)
     asyncio.run(run_controller(remote, switch, pidfile, backend))
