@@ -17,6 +17,7 @@ import pytest
 
 from pyovn.controller.flow_match import Unsupported, encode_match
 from pyovn.controller.flowmod import bundle_messages, flow_mod
+from pyovn.controller.groupmod import group_mod
 
 needs_ofctl = pytest.mark.skipif(shutil.which("ovs-ofctl") is None, reason="no ovs-ofctl")
 
@@ -99,9 +100,34 @@ def test_uncovered_match_is_one_error(match: str, why: str) -> None:
 
 
 def test_uncovered_action_is_one_error() -> None:
-    with pytest.raises(Unsupported, match="group:1"):
-        flow_mod(1, "add", "table=0, priority=1 actions=group:1")
+    with pytest.raises(Unsupported, match="meter:1"):
+        flow_mod(1, "add", "table=0, priority=1 actions=meter:1")
     with pytest.raises(Unsupported, match="mod_tp_src without tcp/udp/sctp"):
         flow_mod(1, "add", "table=0, priority=1, ip actions=mod_tp_src:1")
-    with pytest.raises(Unsupported, match="bundle line group"):
-        bundle_messages(["group add_or_mod group_id=1,type=select"], 1, lambda: 1)
+    with pytest.raises(Unsupported, match="bundle line meter add"):
+        bundle_messages(["meter add meter=1,kbps,band=type=drop,rate=1"], 1, lambda: 1)
+
+
+GROUP = (
+    "group_id=1,type=select,selection_method=dp_hash,bucket=bucket_id:0,weight:100,"
+    "actions=ct(commit,table=21,zone=NXM_NX_REG13[0..15],nat(dst=10.0.1.13:22),"
+    "exec(set_field:0x2/0x2->ct_mark)),bucket=bucket_id:1,weight:50,actions=resubmit(,3)"
+)
+
+
+@needs_ofctl
+def test_ovs_reads_the_group_we_meant(tmp_path: Path) -> None:
+    blob = tmp_path / "group.bin"
+    blob.write_bytes(group_mod(3, "add_or_mod", GROUP))
+    out = subprocess.run(
+        ["ovs-ofctl", "ofp-parse", str(blob)], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.splitlines()[1].strip() == f"ADD_OR_MOD {GROUP}"
+
+
+def test_uncovered_group_is_one_error() -> None:
+    with pytest.raises(Unsupported, match=re.escape("group option fields(ip_src)")):
+        group_mod(1, "add", "group_id=1,type=select,selection_method=hash,fields(ip_src),"
+                  "bucket=bucket_id:0,actions=drop")  # fmt: skip
+    with pytest.raises(Unsupported, match="group without group_id"):
+        group_mod(1, "add", "type=select,bucket=bucket_id:0,actions=drop")

@@ -2,8 +2,8 @@
 
 Covers what ovn-controller's flows use: set_field (masked too), move,
 push/pop, resubmit, ct (commit, force, table, zone, nat, exec), ct_clear,
-clone, controller (userdata, pause, meter_id), conjunction, output to a
-port number, pop_vlan, dec_ttl and drop. `dec_ttl` is encoded as
+clone, controller (userdata, pause, meter_id), conjunction, group, output
+to a port number, pop_vlan, dec_ttl and drop. `dec_ttl` is encoded as
 NXAST_DEC_TTL_CNT_IDS with no controller ids, as ovn-controller installs
 it. Anything else raises `Unsupported` (the caller falls back to ovs-ofctl).
 Action layouts follow the Nicira extension headers of Open vSwitch.
@@ -34,7 +34,7 @@ from pyovn.lflow.of_ir import (
 __all__ = ["encode_action_text"]
 
 _NX_VENDOR = 0x00002320
-_OFPAT_OUTPUT, _OFPAT_POP_VLAN, _OFPAT_EXPERIMENTER = 0, 18, 0xFFFF
+_OFPAT_OUTPUT, _OFPAT_POP_VLAN, _OFPAT_GROUP, _OFPAT_EXPERIMENTER = 0, 18, 22, 0xFFFF
 _NXAST_DEC_TTL_CNT_IDS, _NXAST_CONJUNCTION, _NXAST_CT, _NXAST_NAT = 21, 34, 35, 36
 _NX_CT_F_COMMIT, _NX_CT_F_FORCE = 1, 2
 _NAT_SRC, _NAT_DST, _NAT_PERSISTENT, _NAT_HASH, _NAT_RANDOM = 1, 2, 4, 8, 16
@@ -195,6 +195,8 @@ def _one(action: str, l4: str | None) -> bytes:
     if name in ("push", "pop"):
         sub = _sub(rest)
         return _ir(PushOf(sub) if name == "push" else PopOf(sub))
+    if name == "group" and rest.isdigit():
+        return struct.pack("!HHI", _OFPAT_GROUP, 8, int(rest))
     if name == "output" and rest.isdigit():
         return struct.pack("!HHIH6x", _OFPAT_OUTPUT, 16, int(rest), 0)
     call = re.match(r"^([a-z_]+)\((.*)\)$", action)

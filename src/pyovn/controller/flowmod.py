@@ -5,8 +5,8 @@
 add_or_mod ...`). `bundle_messages` turns them into the messages of one
 atomic, ordered OpenFlow bundle to send on the controller's own connection:
 OFPT_BUNDLE_CONTROL open, one OFPT_BUNDLE_ADD_MESSAGE per flow-mod (the inner
-message carries the same xid, as Open vSwitch requires), commit. Lines the
-encoder does not cover (group mods among them) raise `Unsupported`.
+message carries the same xid, as Open vSwitch requires), commit. Group
+lines are encoded by `groupmod`; lines neither covers raise `Unsupported`.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from pyovn.controller.flow_actions import encode_action_text
 from pyovn.controller.flow_match import Unsupported, encode_match, l4_of, split_top
+from pyovn.controller.groupmod import group_mod
 from pyovn.controller.ofwire import HEADER, OFP_VERSION
 
 __all__ = ["OFPT_BUNDLE_CONTROL", "Bundle", "bundle_messages", "flow_mod"]
@@ -84,13 +85,14 @@ def bundle_messages(lines: list[str], bundle_id: int, next_xid: Callable[[], int
     messages = [_control(next_xid(), bundle_id, OFPBCT_OPEN_REQUEST)]
     for line in lines:
         kind, _, rest = line.partition(" ")
-        if kind != "flow":
-            raise Unsupported(f"bundle line {kind}")
         command, _, text = rest.partition(" ")
-        if command not in COMMANDS:
-            raise Unsupported(f"flow command {command}")
         xid = next_xid()
-        inner = flow_mod(xid, command, text)
+        if kind == "group":
+            inner = group_mod(xid, command, text)
+        elif kind == "flow" and command in COMMANDS:
+            inner = flow_mod(xid, command, text)
+        else:
+            raise Unsupported(f"bundle line {kind} {command}")
         add = struct.pack("!I2xH", bundle_id, OFPBF_ATOMIC | OFPBF_ORDERED) + inner
         messages.append(_message(OFPT_BUNDLE_ADD_MESSAGE, xid, add))
     commit = next_xid()
