@@ -40,8 +40,9 @@ requirements = [
         reason="the real OVS/OVN binaries (Debian openvswitch-switch, ovn-central) are missing",
     ),
     pytest.mark.skipif(
-        not all(shutil.which(b) for b in ("unshare", "udhcpc", "tcpdump", "ethtool")),
-        reason="unshare, udhcpc, tcpdump and ethtool are needed (scripts/install-debian-deps.sh)",
+        not all(shutil.which(b) for b in ("unshare", "nsenter", "udhcpc", "tcpdump", "ethtool")),
+        reason="unshare, nsenter, udhcpc, tcpdump and ethtool are needed "
+        "(scripts/install-debian-deps.sh)",
     ),
     pytest.mark.skipif(not REALOVN.is_dir(), reason=f"{REALOVN} is not present"),
     pytest.mark.oracle,

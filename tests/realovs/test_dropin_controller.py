@@ -12,10 +12,13 @@ of the controller under a running ping loses at most one packet.
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import subprocess
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -206,3 +209,27 @@ def test_load_balancer_through_a_select_group(
             listener.kill()
             listener.wait()
         deployment.run("ovn-nbctl", nb, "lb-del", "lb1")
+
+
+def test_controller_reinstalls_everything_after_vswitchd_restarts(
+    deployment: Deployment,
+) -> None:
+    """ovs-vswitchd restarts with an empty br-int: the controller reconnects,
+    maps the Geneve option again and replaces the whole flow set, and the VMs
+    talk again."""
+    r = deployment.rundir
+    log = deployment.controller_log
+    replaced = log.read_text().count("replaced the flows")
+    netns = f"/proc/{(r / 'ovs.pid').read_text().strip()}/ns/net"  # the deployment's netns
+    old = int((r / "vswitchd.pid").read_text())
+    os.kill(old, signal.SIGTERM)
+    wait_for(lambda: not Path(f"/proc/{old}").exists(), 10, "ovs-vswitchd to exit")
+    deployment.run(
+        "nsenter", f"--net={netns}", "ovs-vswitchd", f"unix:{r}/ovs.sock",
+        f"--unixctl={r}/vswitchd.ctl", f"--pidfile={r}/vswitchd.pid",
+        f"--log-file={r}/vswitchd.log", "--detach", "--no-chdir", "-vconsole:off",
+    )  # fmt: skip
+    wait_for(lambda: log.read_text().count("replaced the flows") > replaced, 60, "a full install")
+    assert deployment.flow_count() > 800
+    ping = deployment.ping("vm1", "10.0.1.14", count=3)
+    assert ping.returncode == 0, ping.stdout
