@@ -22,11 +22,14 @@ from tests.realovs.two_chassis import UNDERLAY, TwoChassis
 pytestmark = requirements
 
 
-@pytest.fixture(scope="module")
-def chassis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TwoChassis]:
+@pytest.fixture(scope="module", params=["pyovn-northd", "real-northd"])
+def chassis(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TwoChassis]:
     dep = TwoChassis(
         tmp_path_factory.mktemp("geneve"),
         {"vm1": "hv1", "vm3": "hv1", "vm2": "hv2", "vm4": "hv2"},
+        northd=request.param.split("-")[0],
     )
     try:
         dep.start()

@@ -9,9 +9,9 @@ The userspace datapath sends and receives tunnel packets through the bridge
 that owns the encap IP (br-phy, with the underlay veth as its port), so each
 chassis's encap IP lives on br-phy's internal port. Each chassis has its own
 ovsdb-server, ovs-vswitchd and run directory (so its own br-int.mgmt) and a
-pyovn controller; the central NB/SB ovsdb-servers and northd come from
-start.sh, the topology from topology.sh. VMs are network namespaces attached
-to the br-int of the chassis that hosts them.
+pyovn controller; the central NB/SB ovsdb-servers and northd (pyovn's or
+the real ovn-northd) come from start.sh, the topology from topology.sh. VMs
+are network namespaces attached to the br-int of the chassis that hosts them.
 
 Every name carries a per-test prefix; `stop()` kills every daemon by pid and
 deletes every namespace (which removes the veths), whatever happened.
@@ -49,11 +49,14 @@ VMS = {
 
 
 class TwoChassis:
-    def __init__(self, rundir: Path, placement: dict[str, str]) -> None:
+    def __init__(self, rundir: Path, placement: dict[str, str], northd: str = "pyovn") -> None:
         self.rundir = rundir
         self.placement = placement  # vm -> chassis
         self.prefix = f"rg{os.getpid() % 10000}"
-        self.env = {**os.environ, "NO_NORTHD": "1", "GW_CHASSIS": "hv1"}
+        self.northd = northd
+        self.env = {**os.environ, "GW_CHASSIS": "hv1"}
+        if northd == "pyovn":
+            self.env["NO_NORTHD"] = "1"
         self.procs: list[subprocess.Popen[bytes]] = []
         self.switches: dict[str, RealVswitchd] = {}
 
@@ -81,18 +84,19 @@ class TwoChassis:
     def start(self) -> None:
         r = self.rundir
         self.run("bash", str(REALOVN / "start.sh"), str(r))
-        self._spawn(
-            [
-                sys.executable,
-                "-m",
-                "pyovn",
-                "northd",
-                f"--ovnnb-db=unix:{r}/nb.sock",
-                f"--ovnsb-db=unix:{r}/sb.sock",
-                f"--log-file={r}/pyovn-northd.log",
-            ]
-        )
-        wait_for(lambda: (r / "pyovn-northd.log").exists(), 20, "pyovn northd log")
+        if self.northd == "pyovn":
+            self._spawn(
+                [
+                    sys.executable,
+                    "-m",
+                    "pyovn",
+                    "northd",
+                    f"--ovnnb-db=unix:{r}/nb.sock",
+                    f"--ovnsb-db=unix:{r}/sb.sock",
+                    f"--log-file={r}/pyovn-northd.log",
+                ]
+            )
+            wait_for(lambda: (r / "pyovn-northd.log").exists(), 20, "pyovn northd log")
         self.run("bash", str(REALOVN / "topology.sh"), str(r), str(r / "out"))
         for chassis in ("hv1", "hv2"):
             self.run("ip", "netns", "add", self.ns(chassis))
