@@ -94,6 +94,10 @@ def version_command() -> None:
 
 def run() -> None:
     """Run the CLI; pyovn errors become one line on stderr and exit status 1."""
+    if sys.argv[1:2] == ["controller"]:  # ovn-controller's command line works as is
+        from pyovn.cli.controller import ovs_style_args
+
+        sys.argv[2:] = ovs_style_args(sys.argv[2:])
     try:
         app()
     except PyovnError as exc:

@@ -18,7 +18,8 @@ from pathlib import Path
 from pyovn.cloud.control import ControlServer
 from pyovn.cloud.hypervisor import Hypervisor
 from pyovn.cloud.vswitchd import Vswitchd
-from pyovn.controller import Controller, RemoteSwitch
+from pyovn.controller import Controller, Switch
+from pyovn.controller.backend import make_switch, sim_mgmt_socket
 from pyovn.ovsdb.tls import TlsFiles
 
 __all__ = ["run_controller", "run_vswitchd", "switch_socket_for"]
@@ -62,22 +63,30 @@ async def run_vswitchd(
 
 
 def switch_socket_for(ovs_remote: str, bridge: str = "br-int") -> str:
-    """Where the switch of `bridge` listens: next to the Open_vSwitch DB socket
-    (ovs-vswitchd's OVS_RUNDIR), as `<bridge>.mgmt`."""
-    if ovs_remote.startswith("unix:"):
-        return str(Path(ovs_remote[5:]).parent / f"{bridge}.mgmt")
-    return str(Path.cwd() / f"{bridge}.mgmt")
+    """Where the simulated switch of `bridge` listens: next to the Open_vSwitch
+    DB socket (ovs-vswitchd's OVS_RUNDIR), as `<bridge>.mgmt`."""
+    return sim_mgmt_socket(ovs_remote, bridge)
 
 
 async def run_controller(
-    ovs_remote: str, switch: str | None, pidfile: Path | None = None, tls: TlsFiles | None = None
+    ovs_remote: str,
+    switch: str | None,
+    pidfile: Path | None = None,
+    tls: TlsFiles | None = None,
+    backend: str = "auto",
 ) -> None:
-    """Run ovn-controller for the chassis of `ovs_remote` until SIGTERM
-    (`tls`: the SSL files for `ssl:` Southbound remotes)."""
+    """Run ovn-controller for the chassis of `ovs_remote` until SIGTERM; its
+    switch is a real ovs-vswitchd's bridge or the simulated one (`backend`);
+    `tls`: the SSL files for `ssl:` Southbound remotes."""
+    controller: Controller
 
-    def connect(config: object) -> RemoteSwitch:
+    def connect(config: object) -> Switch:
         bridge = getattr(config, "integration_bridge", "br-int")
-        return RemoteSwitch(switch or switch_socket_for(ovs_remote, bridge))
+        rows = controller.ovs.tables["Open_vSwitch"].rows
+        root = next(iter(rows.values()), None)
+        chosen = make_switch(backend, root, bridge, ovs_remote, switch)
+        log.info("integration bridge %s: %s backend", bridge, type(chosen).__name__)
+        return chosen
 
     controller = Controller(ovs_remote, connect, tls)
     _on_signals(controller.stop)

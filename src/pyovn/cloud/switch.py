@@ -110,7 +110,9 @@ class LocalSwitch:
     async def replace(self, flows: list[str], groups: Mapping[int, str]) -> None:
         self.backend.replace(flows, groups)
 
-    async def packet_out(self, frame: bytes, actions: str, metadata: Mapping[str, int]) -> None:
+    async def packet_out(
+        self, frame: bytes, actions: str, metadata: Mapping[str, int], encoded: bytes = b""
+    ) -> None:
         self.backend.packet_out(frame, actions, metadata)
 
     async def resume(

@@ -103,6 +103,9 @@ def _other_config(config: ChassisConfig) -> dict[str, str]:
         "port-up-notif": "true",
         "ct-no-masked-label": "true",
         "mac-binding-timestamp": "true",
+        # ct_commit_nat for related traffic: ovn-northd only emits it when
+        # every chassis says it can translate it (as ovn-controller 23.03 does)
+        "ovn-ct-lb-related": "true",
     }
 
 

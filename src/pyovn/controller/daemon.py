@@ -72,7 +72,7 @@ log = logging.getLogger("pyovn.controller")
 
 OVS_DB, SB_DB = "Open_vSwitch", "OVN_Southbound"
 OVS_TABLES: dict[str, list[str] | None] = {
-    "Open_vSwitch": ["bridges", "external_ids", "ssl"],
+    "Open_vSwitch": ["bridges", "external_ids", "ssl", "iface_types", "datapath_types"],
     "Bridge": ["name", "ports", "external_ids", "fail_mode"],
     "Port": ["name", "interfaces", "external_ids"],
     "Interface": ["name", "type", "ofport", "external_ids", "options"],

@@ -181,7 +181,9 @@ class RemoteSwitch:
             "replace", {"flows": flows, "groups": {str(k): v for k, v in groups.items()}}
         )
 
-    async def packet_out(self, frame: bytes, actions: str, metadata: Mapping[str, int]) -> None:
+    async def packet_out(
+        self, frame: bytes, actions: str, metadata: Mapping[str, int], encoded: bytes = b""
+    ) -> None:
         await self.call(
             "packet_out", {"frame": frame.hex(), "actions": actions, "metadata": dict(metadata)}
         )

@@ -75,8 +75,11 @@ class Switch(Protocol):
         """Make the flows exactly `flows` (unchanged flows keep their counters)."""
         ...
 
-    async def packet_out(self, frame: bytes, actions: str, metadata: Mapping[str, int]) -> None:
-        """Inject a frame with `actions`, pipeline fields preset from `metadata`."""
+    async def packet_out(
+        self, frame: bytes, actions: str, metadata: Mapping[str, int], encoded: bytes = b""
+    ) -> None:
+        """Inject a frame with `actions`, pipeline fields preset from `metadata`
+        (`encoded`: the same actions in OpenFlow 1.5 binary, for real switches)."""
         ...
 
     async def resume(
@@ -102,7 +105,9 @@ class SinkSwitch:
         self.sink.replace_groups(f"group_id={gid},{spec}" for gid, spec in groups.items())
         self.sink.replace_flows(flows)
 
-    async def packet_out(self, frame: bytes, actions: str, metadata: Mapping[str, int]) -> None:
+    async def packet_out(
+        self, frame: bytes, actions: str, metadata: Mapping[str, int], encoded: bytes = b""
+    ) -> None:
         log.debug("packet-out dropped: this switch has no packet path")
 
     async def resume(

@@ -120,7 +120,7 @@ class Pinctrl:
         if builder is not None:
             frame = builder(packet_in.frame)
             actions = decode_actions_text(payload)
-            await switch.packet_out(frame, actions, _reload(dict(packet_in.metadata)))
+            await switch.packet_out(frame, actions, _reload(dict(packet_in.metadata)), payload)
             self.note(f"{name.lower()}: sent on datapath {packet_in.metadata.get('metadata', 0)}")
         elif opcode == ActionOpcode.PUT_ARP:
             learned = self.bindings.learn(self.controller.view, packet_in.metadata, packet_in.frame)
