@@ -4,8 +4,9 @@ this IP/MAC pair known?).
 Rows come from the Southbound MAC_Binding table (learned by `put_arp`,
 priority 100) and Static_MAC_Binding (priority 50, or 150 with
 `override_dynamic_mac`), for the local datapaths. The IP to look up is in
-reg0 and the logical port in reg15 (66) or reg14 (67); a hit sets
-flags[6] (reg10[6]) and, in 66, the destination MAC.
+reg0 (IPv6, from `put_nd`/`lookup_nd`: xxreg0, matched as reg0..reg3) and
+the logical port in reg15 (66) or reg14 (67); a hit sets flags[6]
+(reg10[6]) and, in 66, the destination MAC.
 """
 
 from __future__ import annotations
@@ -51,11 +52,14 @@ def _binding(
         address = ipaddress.ip_address(row["ip"])
     except ValueError:
         return
-    if address.version != 4:
-        return
     mac = row["mac"].lower()
     cookie = cookie_of(uuid)
-    reg0 = f"reg0={int(address):#x}"
+    if address.version == 4:
+        reg0, kind = f"reg0={int(address):#x}", "arp"
+    else:
+        value = int(address)
+        reg0 = ",".join(f"reg{i}={value >> (96 - 32 * i) & 0xFFFFFFFF:#x}" for i in range(4))
+        kind = "ipv6"
     dp = f"metadata={datapath.key:#x}"
     yield OpenFlowFlow(
         MAC_BINDING,
@@ -65,5 +69,5 @@ def _binding(
         cookie,
     )
     yield OpenFlowFlow(
-        MAC_LOOKUP, priority, f"arp,{reg0},reg14={port.key:#x},{dp},dl_src={mac}", FOUND, cookie
+        MAC_LOOKUP, priority, f"{kind},{reg0},reg14={port.key:#x},{dp},dl_src={mac}", FOUND, cookie
     )

@@ -6,9 +6,17 @@ packet-ins whose userdata starts with an opcode (`ActionOpcode`):
     ARP            arp { ... }         build an ARP request, send it back
     PUT_ARP        put_arp(...)        write a MAC_Binding (mac_binding.py)
     PUT_DHCP_OPTS  put_dhcp_opts(...)  build the DHCP reply, resume (dhcp.py)
-    ICMP           icmp4 { ... }       build ICMP unreachable, send it back
+    ICMP           icmp4/icmp6 { ... } build ICMP(v6) unreachable, send it back
     ICMP4_ERROR    icmp4_error { ... } same, for TTL expiry and the like
+    ICMP6_ERROR    icmp6_error { ... } the ICMPv6 one (nd.py)
     TCP_RESET      tcp_reset { ... }   build a TCP RST, send it back
+    ND_NA          nd_na { ... }       answer a neighbor solicitation (nd.py)
+    ND_NA_ROUTER   nd_na_router {...}  the same with the Router flag
+    ND_NS          nd_ns { ... }       solicit an IPv6 packet's next hop
+    PUT_ND         put_nd(...)         write an IPv6 MAC_Binding
+
+A malformed packet-in (truncated, not the packet the action expects) is
+dropped with one warning line.
 
 "Send it back" is a packet-out of the built frame with the decoded nested
 actions, the pipeline's registers and `metadata` restored from the
@@ -29,6 +37,13 @@ from pyovn.controller.errors import ChannelError, PinctrlError
 from pyovn.controller.ofctrl import PacketIn
 from pyovn.controller.pinctrl.dhcp import answer_dhcp
 from pyovn.controller.pinctrl.mac_binding import MacBindingWriter
+from pyovn.controller.pinctrl.nd import (
+    icmp6_unreachable,
+    icmp_unreachable,
+    nd_na,
+    nd_na_router,
+    nd_ns,
+)
 from pyovn.controller.pinctrl.ofactions import decode_actions_text
 from pyovn.controller.pinctrl.packets import arp_request, icmp4_unreachable, tcp_reset
 from pyovn.controller.txn import Txn, first_error
@@ -48,9 +63,13 @@ _HEADERS = {
 }
 _BUILDERS: dict[int, Callable[[bytes], bytes]] = {
     ActionOpcode.ARP: arp_request,
-    ActionOpcode.ICMP: icmp4_unreachable,
+    ActionOpcode.ICMP: icmp_unreachable,
     ActionOpcode.ICMP4_ERROR: icmp4_unreachable,
+    ActionOpcode.ICMP6_ERROR: icmp6_unreachable,
     ActionOpcode.TCP_RESET: tcp_reset,
+    ActionOpcode.ND_NA: nd_na,
+    ActionOpcode.ND_NA_ROUTER: nd_na_router,
+    ActionOpcode.ND_NS: nd_ns,
 }
 
 
@@ -109,6 +128,8 @@ class Pinctrl:
             await self._dispatch(opcode, name, payload, packet_in)
         except PinctrlError as error:
             log.warning("%s packet-in: %s", name, error)
+        except (struct.error, IndexError, ValueError) as error:
+            log.warning("%s packet-in: malformed packet dropped: %s", name, error)
         except (ChannelError, ClientError, OSError) as error:
             log.warning("%s packet-in: switch or SB unavailable: %s", name, error)
 
@@ -122,9 +143,10 @@ class Pinctrl:
             actions = decode_actions_text(payload)
             await switch.packet_out(frame, actions, _reload(dict(packet_in.metadata)), payload)
             self.note(f"{name.lower()}: sent on datapath {packet_in.metadata.get('metadata', 0)}")
-        elif opcode == ActionOpcode.PUT_ARP:
-            learned = self.bindings.learn(self.controller.view, packet_in.metadata, packet_in.frame)
-            if learned:
+        elif opcode in (ActionOpcode.PUT_ARP, ActionOpcode.PUT_ND):
+            ipv6 = opcode == ActionOpcode.PUT_ND
+            view, metadata = self.controller.view, packet_in.metadata
+            if self.bindings.learn(view, metadata, packet_in.frame, ipv6=ipv6):
                 self._schedule_flush()
         elif opcode == ActionOpcode.PUT_DHCP_OPTS:
             await self._dhcp(payload, packet_in)
