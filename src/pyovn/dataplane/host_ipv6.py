@@ -9,7 +9,8 @@ soliciting their solicited-node group (`resolve`), answers ICMPv6 echo and
 sends pings (`ping`, sharing `PingResult` with IPv4). ICMPv6 errors
 (time exceeded, unreachable) are kept in `errors`. No DAD, no router
 discovery, no extension headers: routes are the on-link prefix and the
-configured gateway.
+configured gateway, and an echo reply goes back to the request's Ethernet
+source without a lookup (so the answering VM never solicits).
 """
 
 from __future__ import annotations
