@@ -150,12 +150,12 @@ def test_ping6_across_the_router_with_nd_ns_put_nd_and_hop_limit(tmp_path: Path)
 
         result = await vm1.ping("fd00:2::13", count=3, timeout=0.5)
         assert result.received >= 2 and {r.ttl for r in result.replies} == {63}, result
-        # lr1 solicited vm3 (nd_ns) from its port's MAC, on the solicited-node
-        # group; ip6.src keeps the routed packet's source (ovn-sb's default,
-        # which lr_in_arp_request's `nd_ns { nd.target = xxreg0; output; }` keeps).
+        # lr1 solicited vm3 (nd_ns) from its port's MAC and link-local address
+        # (as the real ovn-controller does), on the solicited-node group.
         (solicit, *_) = vm3.host.received(icmpv6_type=135)
         assert solicit["nd_target"] == vm3.address and solicit["nd_sll"] == 0xFF02
-        assert solicit["ipv6_src"] == vm1.address and solicit["dl_src"] == 0xFF02
+        lla = int(ipaddress.IPv6Address("fe80::200:ff:fe00:ff02"))
+        assert solicit["ipv6_src"] == lla and solicit["dl_src"] == 0xFF02
         assert solicit["dl_dst"] == 0x3333FF000013 and solicit["nw_ttl"] == 255
         # ... and learned the answer (put_nd) into the Southbound MAC_Binding table.
         sb = cloud.chassis["hv1"].controller.sb  # type: ignore[union-attr]

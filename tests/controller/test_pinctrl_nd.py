@@ -83,7 +83,9 @@ def test_nd_ns_solicits_the_destination_on_its_solicited_node_group() -> None:
     _checksums_hold(frame)
     ns = Ether(frame)
     assert (ns.src, ns.dst) == (ROUTER_MAC, "33:33:ff:ab:cd:12")
-    assert (ns[IPv6].src, ns[IPv6].dst, ns[IPv6].hlim) == ("fd00:2::1", "ff02::1:ffab:cd12", 255)
+    # From the link-local address of the Ethernet source, as ovn-controller sends it.
+    lla = "fe80::200:ff:fe00:ff01"
+    assert (ns[IPv6].src, ns[IPv6].dst, ns[IPv6].hlim) == (lla, "ff02::1:ffab:cd12", 255)
     assert (ns[ICMPv6ND_NS].type, ns[ICMPv6ND_NS].tgt) == (135, "fd00:1::ab:cd12")
     assert ns[ICMPv6NDOptSrcLLAddr].lladdr == ROUTER_MAC
 

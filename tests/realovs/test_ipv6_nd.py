@@ -140,6 +140,23 @@ def test_router_solicits_an_unknown_next_hop_and_learns_it(routed: Deployment) -
 
     wait_for(learned, 10, "the MAC_Binding of fd00:ff::5")
     assert "MAC_Binding lr1-ext fd00:ff::5 -> 0a:00:00:00:00:fe" in log
+    # The binding became flows of tables 66 and 67 in the form ovn-controller uses.
+    address = "reg0=0xfd0000ff,reg1=0,reg2=0,reg3=0x5"
+
+    def installed() -> bool:
+        flows = deployment.run(
+            "ovs-ofctl", "-O", "OpenFlow15", "dump-flows", f"unix:{deployment.mgmt}"
+        )
+        ours = [line for line in flows.splitlines() if address in line]
+        get_nd = [line for line in ours if "table=66," in line and "0a:00:00:00:00:fe" in line]
+        lookup_nd = [
+            line
+            for line in ours
+            if "table=67," in line and ",icmp6," in line and "dl_src=0a:00:00:00:00:fe" in line
+        ]
+        return bool(get_nd) and any("icmp_code=0" in line for line in lookup_nd)
+
+    wait_for(installed, 10, "tables 66 and 67 for fd00:ff::5")
 
 
 def test_hop_limit_one_is_answered_with_time_exceeded(routed: Deployment) -> None:

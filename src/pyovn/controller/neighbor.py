@@ -55,11 +55,11 @@ def _binding(
     mac = row["mac"].lower()
     cookie = cookie_of(uuid)
     if address.version == 4:
-        reg0, kind = f"reg0={int(address):#x}", "arp"
+        reg0, kind, tail = f"reg0={int(address):#x}", "arp", ""
     else:
         value = int(address)
         reg0 = ",".join(f"reg{i}={value >> (96 - 32 * i) & 0xFFFFFFFF:#x}" for i in range(4))
-        kind = "ipv6"
+        kind, tail = "icmp6", ",icmp_code=0"  # lookup_nd sees NS/NA (ovn-controller's match)
     dp = f"metadata={datapath.key:#x}"
     yield OpenFlowFlow(
         MAC_BINDING,
@@ -69,5 +69,9 @@ def _binding(
         cookie,
     )
     yield OpenFlowFlow(
-        MAC_LOOKUP, priority, f"{kind},{reg0},reg14={port.key:#x},{dp},dl_src={mac}", FOUND, cookie
+        MAC_LOOKUP,
+        priority,
+        f"{kind},{reg0},reg14={port.key:#x},{dp},dl_src={mac}{tail}",
+        FOUND,
+        cookie,
     )

@@ -10,9 +10,11 @@ addresses the logical flow chose), as `man ovn-sb` describes the defaults:
   link-layer address option holding the Ethernet destination;
 * `nd_na_router { ... }` — the same with the Router flag set as well;
 * `nd_ns { ... }` — for an IPv6 packet whose next hop is not known: a
-  Neighbor Solicitation for its destination from its source, sent to the
-  destination's solicited-node multicast group (and MAC), with a source
-  link-layer address option holding the Ethernet source;
+  Neighbor Solicitation for its destination, sent to the destination's
+  solicited-node multicast group (and MAC), from the link-local address of
+  the Ethernet source (the router port's MAC by then; this is what the real
+  ovn-controller 23.03 puts on the wire, where ovn-sb(5) says the packet's
+  own source), with a source link-layer address option holding that MAC;
 * `icmp6 { ... }` / `icmp6_error { ... }` — ICMPv6 destination unreachable
   (type 1, code 1 unless the actions change them), hop limit 255, quoting
   as much of the packet as fits in the IPv6 minimum MTU.
@@ -36,6 +38,7 @@ __all__ = [
     "ND_NS",
     "icmp6_unreachable",
     "icmp_unreachable",
+    "link_local",
     "nd_na",
     "nd_na_router",
     "nd_ns",
@@ -101,7 +104,13 @@ def nd_ns(data: bytes) -> bytes:
     group = bytes.fromhex("ff02" + "00" * 9 + "01ff") + target[13:]
     solicit = dataclasses.replace(frame, dst=b"\x33\x33" + group[12:])
     body = struct.pack("!4x16sBB6s", target, OPT_SLL, 1, frame.src)
-    return icmp6_frame(solicit, header[8:24], group, ND_NS, 0, body)
+    return icmp6_frame(solicit, link_local(frame.src), group, ND_NS, 0, body)
+
+
+def link_local(mac: bytes) -> bytes:
+    """The EUI-64 link-local address of `mac` (fe80::, U/L bit flipped)."""
+    eui = bytes([mac[0] ^ 0x02]) + mac[1:3] + b"\xff\xfe" + mac[3:6]
+    return bytes.fromhex("fe80" + "00" * 6) + eui
 
 
 def icmp6_unreachable(data: bytes) -> bytes:
