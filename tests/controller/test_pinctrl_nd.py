@@ -1,7 +1,10 @@
-"""pinctrl's IPv6 packets (nd_na, nd_na_router, nd_ns, icmp6) checked
+"""pinctrl's IPv6 packets (nd_na, nd_na_router, nd_ns, icmp6, put_nd_ra_opts) checked
 against scapy's parsing, and put_nd's staged address read back."""
 
 from __future__ import annotations
+
+import re
+import struct
 
 import pytest
 from scapy.layers.inet import IP, UDP
@@ -10,7 +13,11 @@ from scapy.layers.inet6 import (
     ICMPv6EchoRequest,
     ICMPv6ND_NA,
     ICMPv6ND_NS,
+    ICMPv6ND_RA,
+    ICMPv6ND_RS,
     ICMPv6NDOptDstLLAddr,
+    ICMPv6NDOptMTU,
+    ICMPv6NDOptPrefixInfo,
     ICMPv6NDOptSrcLLAddr,
     IPv6,
 )
@@ -24,7 +31,10 @@ from pyovn.controller.pinctrl.nd import (
     nd_na,
     nd_na_router,
     nd_ns,
+    router_advertisement,
 )
+from pyovn.lflow import CompileContext, compile_flow
+from pyovn.lflow.of_controller import ActionOpcode
 
 VM_MAC, ROUTER_MAC = "50:54:00:00:01:11", "00:00:00:00:ff:01"
 
@@ -131,3 +141,35 @@ def test_put_nd_reads_the_address_from_xxreg0() -> None:
     assert _address({"reg0": 0x0A00000B}, False) == "10.0.0.11"
     assert _address({}, True) is None  # ::, nothing to learn
     assert _address({"reg0": 0xFF020000}, True) is None  # multicast
+
+
+def test_router_advertisement_carries_the_flow_options() -> None:
+    actions = (
+        'reg0[5] = put_nd_ra_opts(addr_mode = "slaac", slla = 00:00:00:00:ff:01, '
+        "prefix = fd00:1::/64, mtu = 1442); next;"
+    )
+    ctx = CompileContext(datapath_key=1, table_id=10, ports={"lr1-sw1": 1})
+    compiled = compile_flow("nd_rs", actions, priority=100, ctx=ctx)
+    found = re.search(r"userdata=([0-9a-f.]+)", str(compiled.flows[0]))
+    assert found is not None and ",pause" in str(compiled.flows[0])
+    userdata = bytes.fromhex(found.group(1).replace(".", ""))
+    assert struct.unpack_from("!I", userdata)[0] == ActionOpcode.PUT_ND_RA_OPTS
+    solicitation = bytes(
+        Ether(src=VM_MAC, dst="33:33:00:00:00:02")
+        / IPv6(src="fe80::5254:ff:fe00:111", dst="ff02::2", hlim=255)
+        / ICMPv6ND_RS()
+        / ICMPv6NDOptSrcLLAddr(lladdr=VM_MAC)
+    )
+    frame = router_advertisement(solicitation, userdata[16:])
+    _checksums_hold(frame)
+    advert = Ether(frame)
+    ra = advert[ICMPv6ND_RA]
+    assert (ra.type, ra.chlim, ra.M, ra.O, ra.routerlifetime) == (134, 255, 0, 0, 0xFFFF)
+    assert advert[ICMPv6NDOptSrcLLAddr].lladdr == ROUTER_MAC
+    assert advert[ICMPv6NDOptMTU].mtu == 1442
+    prefix = advert[ICMPv6NDOptPrefixInfo]
+    assert (prefix.prefix, prefix.prefixlen, prefix.L, prefix.A) == ("fd00:1::", 64, 1, 1)
+    with pytest.raises(PinctrlError):
+        router_advertisement(_solicit(), userdata[16:])  # an NS is not an RS
+    with pytest.raises(PinctrlError):
+        router_advertisement(solicitation, userdata[16:30])

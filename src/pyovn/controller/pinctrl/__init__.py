@@ -14,6 +14,7 @@ packet-ins whose userdata starts with an opcode (`ActionOpcode`):
     ND_NA_ROUTER   nd_na_router {...}  the same with the Router flag
     ND_NS          nd_ns { ... }       solicit an IPv6 packet's next hop
     PUT_ND         put_nd(...)         write an IPv6 MAC_Binding
+    PUT_ND_RA_OPTS put_nd_ra_opts(...) build the router advertisement, resume
 
 A malformed packet-in (truncated, not the packet the action expects) is
 dropped with one warning line.
@@ -43,6 +44,7 @@ from pyovn.controller.pinctrl.nd import (
     nd_na,
     nd_na_router,
     nd_ns,
+    router_advertisement,
 )
 from pyovn.controller.pinctrl.ofactions import decode_actions_text
 from pyovn.controller.pinctrl.packets import arp_request, icmp4_unreachable, tcp_reset
@@ -149,27 +151,47 @@ class Pinctrl:
             if self.bindings.learn(view, metadata, packet_in.frame, ipv6=ipv6):
                 self._schedule_flush()
         elif opcode == ActionOpcode.PUT_DHCP_OPTS:
-            await self._dhcp(payload, packet_in)
+            await self._resume_with(payload, packet_in, self._dhcp_answer)
+        elif opcode == ActionOpcode.PUT_ND_RA_OPTS:
+            await self._resume_with(payload, packet_in, self._ra_answer)
         elif opcode not in self._reported:
             self._reported.add(opcode)
             log.warning("packet-in %s is not handled by pyovn's pinctrl", name)
 
-    async def _dhcp(self, payload: bytes, packet_in: PacketIn) -> None:
+    async def _resume_with(
+        self,
+        payload: bytes,
+        packet_in: PacketIn,
+        answer: Callable[[bytes, bytes], bytes | None],
+    ) -> None:
+        """Resume a paused pipeline with the answer `answer` built from the
+        packet and the encoded options, setting the action's result bit
+        (userdata: result field header, bit offset, options)."""
         switch = self.controller.switch
         assert switch is not None
         if len(payload) < 8:
-            raise PinctrlError("put_dhcp_opts userdata is truncated")
+            raise PinctrlError("userdata with a result field is truncated")
         header, bit = struct.unpack_from("!II", payload)
         field = _HEADERS.get((header >> 16, (header >> 9) & 0x7F))
         if field is None:
-            raise PinctrlError(f"put_dhcp_opts result field {header:#x} is unknown")
-        answer = answer_dhcp(packet_in.frame, payload[8:])
+            raise PinctrlError(f"result field {header:#x} is unknown")
+        frame = answer(packet_in.frame, payload[8:])
         register, bit = _register_bit(field, bit)
         value = dict(packet_in.metadata).get(register, 0)
-        if answer.frame is not None:
+        if frame is not None:
             value |= 1 << bit
+        await switch.resume(packet_in, frame, {register: value})
+
+    def _dhcp_answer(self, frame: bytes, options: bytes) -> bytes | None:
+        answer = answer_dhcp(frame, options)
+        if answer.frame is not None:
             self.note(f"dhcp: message type {answer.message_type} sent")
-        await switch.resume(packet_in, answer.frame, {register: value})
+        return answer.frame
+
+    def _ra_answer(self, frame: bytes, template: bytes) -> bytes:
+        advert = router_advertisement(frame, template)
+        self.note("nd_ra: router advertisement sent")
+        return advert
 
     def _schedule_flush(self) -> None:
         if self._flush is None or self._flush.done():

@@ -15,6 +15,8 @@ addresses the logical flow chose), as `man ovn-sb` describes the defaults:
   the Ethernet source (the router port's MAC by then; this is what the real
   ovn-controller 23.03 puts on the wire, where ovn-sb(5) says the packet's
   own source), with a source link-layer address option holding that MAC;
+* `put_nd_ra_opts(...)` — a Router Solicitation replaced by the Router
+  Advertisement encoded in the flow (`router_advertisement`);
 * `icmp6 { ... }` / `icmp6_error { ... }` — ICMPv6 destination unreachable
   (type 1, code 1 unless the actions change them), hop limit 255, quoting
   as much of the packet as fits in the IPv6 minimum MTU.
@@ -43,9 +45,10 @@ __all__ = [
     "nd_na_router",
     "nd_ns",
     "nd_options",
+    "router_advertisement",
 ]
 
-ND_NS, ND_NA = 135, 136
+ND_RS, ND_RA, ND_NS, ND_NA = 133, 134, 135, 136
 OPT_SLL, OPT_TLL = 1, 2
 FLAG_ROUTER, FLAG_SOLICITED, FLAG_OVERRIDE = 0x80000000, 0x40000000, 0x20000000
 MIN_MTU = 1280
@@ -127,3 +130,17 @@ def icmp_unreachable(data: bytes) -> bytes:
     if frame.ethertype == ETH_IPV4:
         return icmp4_unreachable(data)
     return icmp6_unreachable(data)
+
+
+def router_advertisement(data: bytes, template: bytes) -> bytes:
+    """`put_nd_ra_opts`: the Router Solicitation replaced by the Router
+    Advertisement the flow encoded (`template`: the ICMPv6 message, RA header
+    and options, checksum zero), in the same Ethernet and IPv6 addresses —
+    lr_in_nd_ra_response sets the reply's addresses after the resume."""
+    frame = Frame.parse(data)
+    header, message = ipv6_parts(frame)
+    if header[6] != PROTO_ICMP6 or len(message) < 8 or message[0] != ND_RS:
+        raise PinctrlError("put_nd_ra_opts on a packet that is not a router solicitation")
+    if len(template) < 16 or template[0] != ND_RA:
+        raise PinctrlError("put_nd_ra_opts userdata is not a router advertisement")
+    return icmp6_frame(frame, header[8:24], header[24:40], ND_RA, template[1], template[4:])
