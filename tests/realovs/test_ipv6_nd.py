@@ -10,13 +10,15 @@ ND, so the solicitations reach the logical switch and router responders
 (`nd_na { ... }`, `nd_na_router { ... }` packet-ins); the router solicits
 the unknown external address (`nd_ns { ... }`) and learns the answer
 (`put_nd`, a Southbound MAC_Binding row); a hop limit of 1 is answered with
-ICMPv6 time exceeded (`icmp6 { ... }`).
+ICMPv6 time exceeded (`icmp6 { ... }`); a router solicitation gets the
+advertisement `ipv6_ra_configs` asks for (`put_nd_ra_opts`).
 """
 
 from __future__ import annotations
 
 import re
 import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -84,9 +86,10 @@ def deployment(
 def routed(deployment: Deployment, request: pytest.FixtureRequest) -> Deployment:
     """The deployment, for tests that route IPv6: pyovn northd gives router
     ports only their link-local IPv6 address (no global address, responder
-    or route), so these are expected to fail with it."""
+    or route) and compiles no router advertisements, so these are expected
+    to fail with it."""
     if deployment.northd_kind == "pyovn":
-        reason = "pyovn northd compiles no routes or ND responder for global IPv6 router networks"
+        reason = "pyovn northd compiles no routes, ND responder or RA for global IPv6 networks"
         request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
     return deployment
 
@@ -164,3 +167,66 @@ def test_hop_limit_one_is_answered_with_time_exceeded(routed: Deployment) -> Non
     ping = ping6(deployment, "vm1", VM6["vm4"], count=1, hops=1)
     assert "From fd00:1::1" in ping.stdout and "Time exceeded" in ping.stdout, ping.stdout
     assert "icmp: sent on datapath" in deployment.controller_log.read_text()
+
+
+SOLICIT_ROUTER = """
+import sys
+from scapy.all import Ether, ICMPv6ND_RS, ICMPv6NDOptSrcLLAddr, IPv6, sendp, sniff
+mac, lla = sys.argv[1], sys.argv[2]
+rs = (Ether(src=mac, dst="33:33:00:00:00:02") / IPv6(src=lla, dst="ff02::2", hlim=255)
+      / ICMPv6ND_RS() / ICMPv6NDOptSrcLLAddr(lladdr=mac))
+got = sniff(iface="eth0", lfilter=lambda p: p.haslayer("ICMPv6ND_RA"), count=1, timeout=5,
+            started_callback=lambda: sendp(rs, iface="eth0", verbose=False))
+sys.stdout.buffer.write(bytes(got[0]) if got else b"")
+"""
+
+
+def test_router_solicitation_is_answered_with_the_configured_advertisement(
+    routed: Deployment,
+) -> None:
+    """ipv6_ra_configs on lr1-sw1: a Router Solicitation from vm2 (sent with
+    scapy) gets the advertisement pinctrl builds for put_nd_ra_opts, and
+    vm2's kernel autoconfigures an address from its prefix (SLAAC)."""
+    from scapy.layers.inet6 import (
+        ICMPv6ND_RA,
+        ICMPv6NDOptMTU,
+        ICMPv6NDOptPrefixInfo,
+        ICMPv6NDOptSrcLLAddr,
+        IPv6,
+    )
+    from scapy.layers.l2 import Ether
+
+    dep = routed
+    config = ("ipv6_ra_configs:address_mode=slaac", "ipv6_ra_configs:mtu=1442")
+    _nbctl(dep, "--wait=hv", "set", "Logical_Router_Port", "lr1-sw1", *config)
+    lla = "fe80::5254:ff:fe00:112"
+    sender = [sys.executable, "-c", SOLICIT_ROUTER, MACS["vm2"], lla]
+    answer = subprocess.run(
+        ["ip", "netns", "exec", dep.ns("vm2"), *sender],
+        capture_output=True,
+        timeout=30,
+        check=True,
+    ).stdout
+    assert answer, "no router advertisement"
+    advert = Ether(answer)
+    assert (advert.src, advert.dst) == ("00:00:00:00:ff:01", MACS["vm2"])
+    assert (advert[IPv6].src, advert[IPv6].dst) == ("fe80::200:ff:fe00:ff01", lla)
+    ra = advert[ICMPv6ND_RA]
+    assert (ra.M, ra.O, ra.routerlifetime, advert[IPv6].hlim) == (0, 0, 0xFFFF, 255)
+    assert advert[ICMPv6NDOptSrcLLAddr].lladdr == "00:00:00:00:ff:01"
+    assert advert[ICMPv6NDOptMTU].mtu == 1442
+    prefix = advert[ICMPv6NDOptPrefixInfo]
+    assert (prefix.prefix, prefix.prefixlen, prefix.L, prefix.A) == ("fd00:1::", 64, 1, 1)
+    assert "nd_ra: router advertisement sent" in dep.controller_log.read_text()
+
+    def autoconfigured() -> bool:
+        out = subprocess.run(
+            ["ip", "-n", dep.ns("vm2"), "-6", "addr", "show", "dev", "eth0"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        ).stdout
+        return "fd00:1::5254:ff:fe00:112/64" in out  # the kernel took the RA
+
+    wait_for(autoconfigured, 10, "vm2's SLAAC address")
