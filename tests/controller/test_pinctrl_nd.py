@@ -112,7 +112,8 @@ def test_icmp6_quotes_the_packet_and_the_shared_opcode_picks_the_family() -> Non
     error = Ether(frame)
     unreach = error[ICMPv6DestUnreach]
     assert (unreach.type, unreach.code, error[IPv6].hlim) == (1, 1, 255)
-    assert len(frame) - 14 == 1280  # as much as fits the minimum MTU
+    assert len(frame) == 1280  # Ethernet header included, as ovn-controller quotes
+    assert error[IPv6].plen == 8 + 1218
     quoted = bytes(unreach.payload)
     assert quoted == original[14 : 14 + len(quoted)]
     v4 = bytes(Ether() / IP(src="10.0.0.11", dst="10.0.1.13", ttl=1) / UDP())

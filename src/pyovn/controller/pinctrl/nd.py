@@ -19,7 +19,9 @@ addresses the logical flow chose), as `man ovn-sb` describes the defaults:
   Advertisement encoded in the flow (`router_advertisement`);
 * `icmp6 { ... }` / `icmp6_error { ... }` — ICMPv6 destination unreachable
   (type 1, code 1 unless the actions change them), hop limit 255, quoting
-  as much of the packet as fits in the IPv6 minimum MTU.
+  as much of the packet as lets the whole frame, Ethernet header included,
+  fit in the IPv6 minimum MTU of 1280 bytes (1218 bytes of quote, as the
+  real ovn-controller sends it).
 
 ND messages always go out with hop limit 255 (RFC 4861 receivers drop
 anything else).
@@ -120,7 +122,7 @@ def icmp6_unreachable(data: bytes) -> bytes:
     """ICMPv6 destination unreachable quoting the packet (up to the minimum MTU)."""
     frame = Frame.parse(data)
     header, payload = ipv6_parts(frame)
-    quoted = (header + payload)[: MIN_MTU - 40 - 8]
+    quoted = (header + payload)[: MIN_MTU - 14 - 40 - 8]
     return icmp6_frame(frame, header[8:24], header[24:40], 1, 1, bytes(4) + quoted)
 
 
