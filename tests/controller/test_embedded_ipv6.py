@@ -14,10 +14,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from scapy.layers.inet6 import ICMPv6ND_RA, ICMPv6NDOptMTU, ICMPv6NDOptPrefixInfo, IPv6
+from scapy.layers.l2 import Ether
 
 from pyovn.cloud.embedded import EmbeddedCloud
 from pyovn.dataplane.host_ipv6 import Ipv6Stack
-from tests.controller.conftest import run, with_cloud
+from pyovn.dataplane.packet import Packet
+from tests.controller.conftest import run, wait_until, with_cloud
 
 VMS = {
     "vm1": ("hv1", "50:54:00:00:01:11", "10.0.0.11", "fd00:1::11"),
@@ -112,7 +115,7 @@ async def _stop(process: asyncio.subprocess.Process) -> None:
 
 
 @pytest.mark.skipif(not shutil.which("ovn-northd"), reason="the real ovn-northd is not installed")
-def test_ping6_across_the_router_with_nd_ns_put_nd_and_hop_limit(tmp_path: Path) -> None:
+def test_ping6_across_the_router_with_nd_ns_put_nd_hop_limit_and_ra(tmp_path: Path) -> None:
     async def body(cloud: EmbeddedCloud) -> None:
         nb = cloud.nb
         assert nb is not None
@@ -174,5 +177,48 @@ def test_ping6_across_the_router_with_nd_ns_put_nd_and_hop_limit(tmp_path: Path)
         )
         assert counts["ND_NS"] >= 1 and counts["PUT_ND"] >= 1 and counts["ND_NA_ROUTER"] >= 1
         assert counts["ICMP"] >= 1
+        await _router_advertisement(cloud, vm1)
 
     run(with_cloud(tmp_path, 2, body))
+
+
+async def _router_advertisement(cloud: EmbeddedCloud, vm1: Ipv6Stack) -> None:
+    """ipv6_ra_configs on lr1-sw1 (set with the real ovn-nbctl): a Router
+    Solicitation from vm1's link-local address is answered by pinctrl's
+    advertisement (put_nd_ra_opts, resumed), to that address."""
+    assert cloud.nb is not None
+    nbctl = await asyncio.create_subprocess_exec(
+        "ovn-nbctl",
+        f"--db={cloud.nb_remote}",
+        "--no-wait",
+        "set",
+        "Logical_Router_Port",
+        "lr1-sw1",
+        "ipv6_ra_configs:address_mode=dhcpv6_stateless",
+        "ipv6_ra_configs:mtu=1400",
+    )
+    assert await asyncio.wait_for(nbctl.wait(), 30) == 0
+    await asyncio.wait_for(cloud.nb.sync("hv"), 30)
+    lla = int(ipaddress.IPv6Address("fe80::5254:ff:fe00:111"))
+    solicit = Packet.build(
+        dl_src=vm1.host.mac,
+        dl_dst=0x333300000002,
+        dl_type=0x86DD,
+        ipv6_src=lla,
+        ipv6_dst=int(ipaddress.IPv6Address("ff02::2")),
+        nw_ttl=255,
+        nw_proto=58,
+        icmpv6_type=133,
+        icmpv6_code=0,
+    )
+    vm1.host.send(solicit)
+    await wait_until(lambda: bool(vm1.host.received(icmpv6_type=134)), 5, "an RA")
+    (advert,) = vm1.host.received(icmpv6_type=134)
+    frame = Ether(advert.to_bytes())
+    assert (frame.src, frame[IPv6].src) == ("00:00:00:00:ff:01", "fe80::200:ff:fe00:ff01")
+    assert frame[IPv6].dst == "fe80::5254:ff:fe00:111"
+    ra = frame[ICMPv6ND_RA]
+    assert (ra.M, ra.O, frame[IPv6].hlim) == (0, 1, 255)  # stateless DHCPv6: O only
+    assert frame[ICMPv6NDOptMTU].mtu == 1400
+    prefix = frame[ICMPv6NDOptPrefixInfo]
+    assert (prefix.prefix, prefix.prefixlen, prefix.L, prefix.A) == ("fd00:1::", 64, 1, 1)

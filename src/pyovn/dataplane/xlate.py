@@ -124,6 +124,14 @@ class Xlate:
         self.conntracked = False
         self.freezing: list[act.Action] | None = None
         self.pause: PacketInRequest | None = None
+        # Where a pause happened (table, metadata, stack, conntracked): the
+        # continuation resumes there, not where enclosing clones restore to.
+        self.pause_point: tuple[int, tuple[tuple[str, int], ...], tuple[int, ...], bool] = (
+            0,
+            (),
+            (),
+            False,
+        )
         self.recirculations: list[Recirculation] = []
         self.packet_ins: list[PacketInRequest] = []
         self.matched: list[Rule] = []
@@ -367,6 +375,8 @@ def _controller(xlate: Xlate, action: act.Controller, _: bool) -> None:
     if action.pause:
         xlate.freezing = []
         xlate.pause = request
+        snapshot = xlate.metadata_snapshot()
+        xlate.pause_point = (xlate.table_id, snapshot, tuple(xlate.stack), xlate.conntracked)
 
 
 def _clone(xlate: Xlate, action: act.Clone, is_last: bool) -> None:
@@ -497,13 +507,14 @@ def translate(
         else:
             _thaw(xlate, frozen)
         if xlate.pause is not None:
+            table_id, metadata, stack, conntracked = xlate.pause_point
             xlate.pause.continuation = FrozenState(
                 bridge=bridge.name,
-                table_id=xlate.table_id,
-                metadata=xlate.metadata_snapshot(),
+                table_id=table_id,
+                metadata=metadata,
                 actions=tuple(xlate.freezing or ()),
-                stack=tuple(xlate.stack),
-                conntracked=xlate.conntracked,
+                stack=stack,
+                conntracked=conntracked,
                 resume_with_actions=True,
             )
     except _Stop as stop:
