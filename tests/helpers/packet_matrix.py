@@ -8,7 +8,7 @@ expired TTLs. Each packet is (datapath, microflow, extra ovn-trace args).
 """
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pyovn.northd.addresses import ipv6_lla
 from pyovn.northd.model import RouterPort, SwitchPort
@@ -58,13 +58,12 @@ def _router_port_on(topo: Topology, switch: str) -> RouterPort | None:
 
 
 def _l4(kind: str) -> str:
-    return {
-        "icmp": "icmp4.type == 8 && icmp4.code == 0",
-        "tcp22": "tcp && tcp.src == 40000 && tcp.dst == 22",
-        "tcp23": "tcp && tcp.src == 40000 && tcp.dst == 23",
-        "tcp80": "tcp && tcp.src == 40000 && tcp.dst == 80",
-        "udp53": "udp && udp.src == 40000 && udp.dst == 53",
-    }[kind]
+    """icmp, or a protocol and destination port such as tcp80 or udp53."""
+    if kind == "icmp":
+        return "icmp4.type == 8 && icmp4.code == 0"
+    proto, port = kind[:3], kind[3:]
+    assert proto in ("tcp", "udp") and port.isdigit(), kind
+    return f"{proto} && {proto}.src == 40000 && {proto}.dst == {port}"
 
 
 def _ip_packet(
@@ -161,6 +160,50 @@ def packet_matrix(topo: Topology) -> list[Packet]:
             )
     packets.extend(_dhcpv6_solicits(topo))
     packets.extend(_from_outside(topo))
+    packets.extend(_to_vips(topo))
+    return packets
+
+
+def _to_vips(topo: Topology) -> list[Packet]:
+    """From every VIF to the load-balancer VIPs of its switch and of the
+    routers on it (new and established; ARP for router VIPs): clients on
+    the same switch, behind a router, and backends reaching their own VIP."""
+    packets = []
+    for src, src_mac, src_ip in _vifs(topo):
+        switch = topo.switches[src.switch]
+        gw_lrp = _router_port_on(topo, src.switch)
+        lbs = list(switch.lbs)
+        if gw_lrp is not None:
+            router = topo.routers[gw_lrp.router]
+            lbs += router.lbs
+            for ip in sorted({v.ip for lb in router.lbs for v in lb.vips}):
+                if gw_lrp.networks.contains_ipv4(ip):
+                    packets.append(
+                        _arp(f"{src.name}-vip-{ip}", switch.name, src.name, src_mac, src_ip, ip)
+                    )
+        eth_dst = gw_lrp.mac if gw_lrp is not None else "00:00:00:00:00:fe"
+        for vip in sorted({v for lb in lbs for v in lb.vips}, key=lambda v: v.key):
+            kinds = (
+                ["tcp80", "udp53", "icmp"] if vip.port is None else [f"{vip.protocol}{vip.port}"]
+            )
+            # ovn-trace picks a random backend unless told: the source itself
+            # when it is one (hairpin), else the first.
+            own = [b for b in vip.backends if b.ip == src_ip]
+            lb_dst = ("--lb-dst", str((own or list(vip.backends))[0]))
+            for kind in kinds:
+                for ct in ("new", "est"):
+                    packet = _ip_packet(
+                        f"{src.name}-vip-{vip.key}",
+                        switch.name,
+                        src.name,
+                        src_mac,
+                        eth_dst,
+                        src_ip,
+                        vip.ip,
+                        kind,
+                        ct=ct,
+                    )
+                    packets.append(replace(packet, args=(*packet.args, *lb_dst)))
     return packets
 
 

@@ -1,0 +1,97 @@
+"""Load balancing on a logical router without a distributed gateway port.
+
+For each VIP: lr_in_defrag (100) un-DNATs traffic to the VIP address and
+lr_in_dnat picks a backend for new connections (120 with an L4 port, 110
+without); lr_in_dnat also passes established load-balanced connections and
+related traffic (50/70, honouring the force_snat / skip_snat marks). A
+gateway router un-DNATs replies on the way out (lr_out_undnat) and commits
+new egress connections (lr_out_post_undnat). VIPs on one of the router's
+subnets are answered to ARP on every router port (lr_in_ip_input, 90)
+through the address set `_rtr_lb_<datapath key>_ip4`.
+"""
+
+from collections.abc import Iterator
+
+from pyovn.northd import text
+from pyovn.northd.flow import Lflow, builder
+from pyovn.northd.load_balancer import LoadBalancer
+from pyovn.northd.model import RouterPort
+from pyovn.northd.stages import (
+    LR_IN_DEFRAG,
+    LR_IN_DNAT,
+    LR_IN_IP_INPUT,
+    LR_OUT_POST_UNDNAT,
+    LR_OUT_UNDNAT,
+)
+from pyovn.northd.switch.load_balancer import vip_match
+from pyovn.northd.views import RouterView
+
+__all__ = ["reachable_vips", "router_lb_flows", "router_lb_set_name"]
+
+_EST = "ct.est && !ct.rel && !ct.new && ct_mark.natted"
+_REL = "ct.rel && !ct.est && !ct.new"
+_ARP_REPLY = (
+    "eth.dst = eth.src; eth.src = xreg0[0..47]; arp.op = 2; /* ARP reply */ "
+    "arp.tha = arp.sha; arp.sha = xreg0[0..47]; arp.tpa <-> arp.spa; "
+    "outport = inport; flags.loopback = 1; output;"
+)
+
+
+def router_lb_set_name(tunnel_key: int) -> str:
+    return f"_rtr_lb_{tunnel_key}_ip4"
+
+
+def reachable_vips(lbs: tuple[LoadBalancer, ...], ports: tuple[RouterPort, ...]) -> list[str]:
+    """VIP addresses that lie on one of the router's subnets, sorted."""
+    ips = {vip.ip for lb in lbs for vip in lb.vips}
+    return sorted(ip for ip in ips if any(p.networks.contains_ipv4(ip) for p in ports))
+
+
+@builder
+def router_lb_flows(view: RouterView) -> Iterator[Lflow]:
+    dp = view.uuid
+    lbs = view.router.lbs
+    if view.gateway_port is not None or not any(lb.vips for lb in lbs):
+        return
+    defrag: set[str] = set()
+    dnat: set[str] = set()
+    for lb in lbs:
+        for vip in lb.vips:
+            if vip.ip not in defrag:
+                defrag.add(vip.ip)
+                yield Lflow(
+                    dp, LR_IN_DEFRAG, 100, f"ip && ip4.dst == {vip.ip}", "ct_dnat;", hint=lb.uuid
+                )
+            match = f"ct.new && !ct.rel && {vip_match(vip, router=True)}"
+            if match not in dnat:
+                dnat.add(match)
+                yield Lflow(
+                    dp,
+                    LR_IN_DNAT,
+                    110 if vip.port is None else 120,
+                    match,
+                    f"ct_lb_mark(backends={vip.backends_text});",
+                    hint=lb.uuid,
+                )
+    yield Lflow(dp, LR_IN_DNAT, 50, _EST, "next;")
+    yield Lflow(dp, LR_IN_DNAT, 50, _REL, "ct_commit_nat;")
+    for mark in ("force_snat", "skip_snat"):
+        flag = f"flags.{mark}_for_lb = 1;"
+        yield Lflow(dp, LR_IN_DNAT, 70, f"{_EST} && ct_mark.{mark} == 1", f"{flag} next;")
+        yield Lflow(dp, LR_IN_DNAT, 70, f"{_REL} && ct_mark.{mark} == 1", f"{flag} ct_commit_nat;")
+    if view.router.is_gateway_router:
+        yield Lflow(dp, LR_OUT_UNDNAT, 100, "nd || nd_rs || nd_ra", "next;")
+        yield Lflow(dp, LR_OUT_UNDNAT, 50, "ip", "flags.loopback = 1; ct_dnat;")
+        yield Lflow(dp, LR_OUT_POST_UNDNAT, 50, "ip && ct.new", "ct_commit { } ; next; ")
+    if view.tunnel_key is not None and reachable_vips(lbs, view.ports):
+        address_set = router_lb_set_name(view.tunnel_key)
+        for port in view.ports:
+            if port.networks.ipv4:
+                yield Lflow(
+                    dp,
+                    LR_IN_IP_INPUT,
+                    90,
+                    f"{text.inport(port.name)} && arp.op == 1 && arp.tpa == ${address_set}",
+                    _ARP_REPLY,
+                    hint=port.uuid,
+                )

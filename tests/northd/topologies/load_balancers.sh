@@ -1,0 +1,19 @@
+# Load balancers on a switch and on a gateway router: tcp, udp and port-less VIPs,
+# a load balancer group, and allow-related ACLs so that the stateful paths run.
+nbctl ls-add sw1 -- lsp-add sw1 vm1 -- lsp-set-addresses vm1 "50:54:00:00:01:11 10.0.0.11" -- lsp-add sw1 vm2 -- lsp-set-addresses vm2 "50:54:00:00:01:12 10.0.0.12" -- lsp-add sw1 vm3 -- lsp-set-addresses vm3 "50:54:00:00:01:13 10.0.0.13"
+nbctl ls-add sw2 -- lsp-add sw2 vm4 -- lsp-set-addresses vm4 "50:54:00:00:02:14 10.0.1.14" -- lsp-add sw2 vm5 -- lsp-set-addresses vm5 "50:54:00:00:02:15 10.0.1.15"
+nbctl lr-add lr1 -- set Logical_Router lr1 options:chassis=hv1
+nbctl lrp-add lr1 lr1-sw1 00:00:00:00:ff:01 10.0.0.1/24 -- lrp-add lr1 lr1-sw2 00:00:00:00:ff:02 10.0.1.1/24
+nbctl lsp-add sw1 sw1-lr1 -- lsp-set-type sw1-lr1 router -- lsp-set-addresses sw1-lr1 router -- lsp-set-options sw1-lr1 router-port=lr1-sw1
+nbctl lsp-add sw2 sw2-lr1 -- lsp-set-type sw2-lr1 router -- lsp-set-addresses sw2-lr1 router -- lsp-set-options sw2-lr1 router-port=lr1-sw2
+nbctl pg-add pg_web vm2 vm3
+nbctl acl-add pg_web to-lport 1002 'outport == @pg_web && ip4 && tcp.dst == 80' allow-related
+nbctl acl-add pg_web to-lport 1001 'outport == @pg_web && ip4' drop
+nbctl lb-add lb_tcp 10.0.0.100:80 10.0.0.12:8080,10.0.0.13:8080 tcp
+nbctl lb-add lb_udp 10.0.0.101:53 10.0.0.12:5353,10.0.1.14:5353 udp
+nbctl lb-add lb_any 10.0.0.102 10.0.0.12,10.0.0.13
+nbctl ls-lb-add sw1 lb_tcp -- ls-lb-add sw1 lb_udp -- ls-lb-add sw1 lb_any
+nbctl lb-add lb_gw 172.16.0.200:80 10.0.1.14:80,10.0.1.15:80 tcp
+nbctl lr-lb-add lr1 lb_gw
+nbctl lb-add lb_grp 10.0.1.200:443 10.0.1.15:8443 tcp
+nbctl -- --id=@g create Load_Balancer_Group name=grp load_balancer=$(nbctl --bare --columns=_uuid find Load_Balancer name=lb_grp) -- add Logical_Switch sw2 load_balancer_group @g
