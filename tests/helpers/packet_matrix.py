@@ -247,4 +247,15 @@ def _from_outside(topo: Topology) -> list[Packet]:
                 packets.append(_arp(name, switch.name, ln, mac, src, ip))
                 for kind in ("icmp", "tcp22"):
                     packets.append(_ip_packet(name, switch.name, ln, mac, lrp.mac, src, ip, kind))
+            for vip in sorted({v for lb in router.lbs for v in lb.vips}, key=lambda v: v.key):
+                name = f"out-{lsp.name}-vip-{vip.key}"
+                if lrp.networks.contains_ipv4(vip.ip):
+                    packets.append(_arp(name, switch.name, ln, mac, src, vip.ip))
+                kind = "tcp80" if vip.port is None else f"{vip.protocol}{vip.port}"
+                for ct in ("new", "est"):
+                    packet = _ip_packet(
+                        name, switch.name, ln, mac, lrp.mac, src, vip.ip, kind, ct=ct
+                    )
+                    lb_dst = ("--lb-dst", str(vip.backends[0]))
+                    packets.append(replace(packet, args=(*packet.args, *lb_dst)))
     return packets

@@ -17,3 +17,15 @@ nbctl lb-add lb_gw 172.16.0.200:80 10.0.1.14:80,10.0.1.15:80 tcp
 nbctl lr-lb-add lr1 lb_gw
 nbctl lb-add lb_grp 10.0.1.200:443 10.0.1.15:8443 tcp
 nbctl -- --id=@g create Load_Balancer_Group name=grp load_balancer=$(nbctl --bare --columns=_uuid find Load_Balancer name=lb_grp) -- add Logical_Switch sw2 load_balancer_group @g
+# A distributed router with a gateway port: backends are picked on the gateway chassis.
+nbctl ls-add sw3 -- lsp-add sw3 vm6 -- lsp-set-addresses vm6 "50:54:00:00:03:16 10.0.3.16" -- lsp-add sw3 vm7 -- lsp-set-addresses vm7 "50:54:00:00:03:17 10.0.3.17"
+nbctl ls-add ext -- lsp-add ext ln -- lsp-set-type ln localnet -- lsp-set-addresses ln unknown -- lsp-set-options ln network_name=phys
+nbctl lr-add lr2 -- lrp-add lr2 lr2-sw3 00:00:00:00:ff:03 10.0.3.1/24 -- lrp-add lr2 lr2-ext 00:00:00:00:ff:04 172.16.1.1/24
+nbctl lrp-set-gateway-chassis lr2-ext hv1 10
+nbctl lsp-add sw3 sw3-lr2 -- lsp-set-type sw3-lr2 router -- lsp-set-addresses sw3-lr2 router -- lsp-set-options sw3-lr2 router-port=lr2-sw3
+nbctl lsp-add ext ext-lr2 -- lsp-set-type ext-lr2 router -- lsp-set-addresses ext-lr2 router -- lsp-set-options ext-lr2 router-port=lr2-ext
+nbctl lr-nat-add lr2 snat 172.16.1.1 10.0.3.0/24
+nbctl lb-add lb_ext 172.16.1.100:80 10.0.3.16:80,10.0.3.17:80 tcp
+nbctl lb-add lb_ext_any 172.16.1.101 10.0.3.16
+nbctl lb-add lb_in 10.0.3.100:53 10.0.3.17:53 udp
+nbctl lr-lb-add lr2 lb_ext -- lr-lb-add lr2 lb_ext_any -- lr-lb-add lr2 lb_in -- ls-lb-add sw3 lb_in

@@ -1,4 +1,4 @@
-"""Load balancing on a logical router without a distributed gateway port.
+"""Load balancing on a logical router.
 
 For each VIP: lr_in_defrag (100) un-DNATs traffic to the VIP address and
 lr_in_dnat picks a backend for new connections (120 with an L4 port, 110
@@ -8,13 +8,18 @@ gateway router un-DNATs replies on the way out (lr_out_undnat) and commits
 new egress connections (lr_out_post_undnat). VIPs on one of the router's
 subnets are answered to ARP on every router port (lr_in_ip_input, 90)
 through the address set `_rtr_lb_<datapath key>_ip4`.
+
+With a distributed gateway port, backends are picked only on the gateway
+chassis (is_chassis_resident of its chassisredirect port, also for the
+ARP replies on that port), and replies from a VIP's backends leaving
+through the gateway port are un-DNATed there (lr_out_undnat, 120).
 """
 
 from collections.abc import Iterator
 
 from pyovn.northd import text
 from pyovn.northd.flow import Lflow, builder
-from pyovn.northd.load_balancer import LoadBalancer
+from pyovn.northd.load_balancer import LoadBalancer, Vip
 from pyovn.northd.model import RouterPort
 from pyovn.northd.stages import (
     LR_IN_DEFRAG,
@@ -51,8 +56,10 @@ def reachable_vips(lbs: tuple[LoadBalancer, ...], ports: tuple[RouterPort, ...])
 def router_lb_flows(view: RouterView) -> Iterator[Lflow]:
     dp = view.uuid
     lbs = view.router.lbs
-    if view.gateway_port is not None or not any(lb.vips for lb in lbs):
+    if not any(lb.vips for lb in lbs):
         return
+    gw = view.gateway_port
+    resident = "" if gw is None else f" && {text.is_chassis_resident(gw.redirect_port)}"
     defrag: set[str] = set()
     dnat: set[str] = set()
     for lb in lbs:
@@ -62,15 +69,25 @@ def router_lb_flows(view: RouterView) -> Iterator[Lflow]:
                 yield Lflow(
                     dp, LR_IN_DEFRAG, 100, f"ip && ip4.dst == {vip.ip}", "ct_dnat;", hint=lb.uuid
                 )
-            match = f"ct.new && !ct.rel && {vip_match(vip, router=True)}"
-            if match not in dnat:
-                dnat.add(match)
+            match = f"ct.new && !ct.rel && {vip_match(vip, router=True)}{resident}"
+            if match in dnat:
+                continue
+            dnat.add(match)
+            yield Lflow(
+                dp,
+                LR_IN_DNAT,
+                110 if vip.port is None else 120,
+                match,
+                f"ct_lb_mark(backends={vip.backends_text});",
+                hint=lb.uuid,
+            )
+            if gw is not None:
                 yield Lflow(
                     dp,
-                    LR_IN_DNAT,
-                    110 if vip.port is None else 120,
-                    match,
-                    f"ct_lb_mark(backends={vip.backends_text});",
+                    LR_OUT_UNDNAT,
+                    120,
+                    f"ip4 && ({_from_backends(vip)}) && {text.outport(gw.name)}{resident}",
+                    "ct_dnat_in_czone;",
                     hint=lb.uuid,
                 )
     yield Lflow(dp, LR_IN_DNAT, 50, _EST, "next;")
@@ -87,11 +104,23 @@ def router_lb_flows(view: RouterView) -> Iterator[Lflow]:
         address_set = router_lb_set_name(view.tunnel_key)
         for port in view.ports:
             if port.networks.ipv4:
+                on_gw = resident if gw is not None and gw.uuid == port.uuid else ""
                 yield Lflow(
                     dp,
                     LR_IN_IP_INPUT,
                     90,
-                    f"{text.inport(port.name)} && arp.op == 1 && arp.tpa == ${address_set}",
+                    f"{text.inport(port.name)} && arp.op == 1 && arp.tpa == ${address_set}{on_gw}",
                     _ARP_REPLY,
                     hint=port.uuid,
                 )
+
+
+def _from_backends(vip: Vip) -> str:
+    """Packets from one of the VIP's backends (and its port, if any)."""
+    parts = [
+        f"(ip4.src == {b.ip})"
+        if b.port is None
+        else f"(ip4.src == {b.ip} && {vip.protocol}.src == {b.port})"
+        for b in vip.backends
+    ]
+    return " || ".join(parts)
