@@ -3,14 +3,16 @@
 For a topology: every VIF pair on one switch or across a router, over ICMP,
 TCP (22, 23, 80) and UDP (53), with conntrack new and established; ARP for
 neighbours and router addresses; DHCP discovers and DHCPv6 requests; traffic to the outside
-(SNAT/floating IPs) and from the outside to NAT addresses (DNAT); and
-expired TTLs. Each packet is (datapath, microflow, extra ovn-trace args).
+(SNAT/floating IPs) and from the outside to NAT addresses (DNAT); expired
+TTLs; and, on request, traffic to load-balancer VIPs. Each packet is
+(datapath, microflow, extra ovn-trace args).
 """
 
 import asyncio
 from dataclasses import dataclass, replace
 
 from pyovn.northd.addresses import ipv6_lla
+from pyovn.northd.load_balancer import Backend
 from pyovn.northd.model import RouterPort, SwitchPort
 from pyovn.northd.topology import Topology, build_topology
 from pyovn.ovsdb.client import OvsdbClient
@@ -94,7 +96,9 @@ def _arp(name: str, switch: str, port: str, mac: str, spa: str, tpa: str) -> Pac
     return Packet(f"{name}-arp", switch, flow)
 
 
-def packet_matrix(topo: Topology) -> list[Packet]:
+def packet_matrix(topo: Topology, lb_vips: bool = False) -> list[Packet]:
+    """The packets of a topology; `lb_vips` adds packets to load-balancer
+    VIPs (they need ovn-trace's --lb-dst)."""
     packets: list[Packet] = []
     vifs = _vifs(topo)
     for src, src_mac, src_ip in vifs:
@@ -159,9 +163,15 @@ def packet_matrix(topo: Topology) -> list[Packet]:
                 )
             )
     packets.extend(_dhcpv6_solicits(topo))
-    packets.extend(_from_outside(topo))
-    packets.extend(_to_vips(topo))
+    packets.extend(_from_outside(topo, lb_vips))
+    if lb_vips:
+        packets.extend(_to_vips(topo))
     return packets
+
+
+def _lb_dst(backends: list[Backend]) -> tuple[str, ...]:
+    """ovn-trace picks a random backend unless told: pick the first one."""
+    return ("--lb-dst", str(backends[0])) if backends else ()
 
 
 def _to_vips(topo: Topology) -> list[Packet]:
@@ -186,10 +196,9 @@ def _to_vips(topo: Topology) -> list[Packet]:
             kinds = (
                 ["tcp80", "udp53", "icmp"] if vip.port is None else [f"{vip.protocol}{vip.port}"]
             )
-            # ovn-trace picks a random backend unless told: the source itself
-            # when it is one (hairpin), else the first.
+            # The source itself when it is a backend (hairpin).
             own = [b for b in vip.backends if b.ip == src_ip]
-            lb_dst = ("--lb-dst", str((own or list(vip.backends))[0]))
+            lb_dst = _lb_dst(own or list(vip.backends))
             for kind in kinds:
                 for ct in ("new", "est"):
                     packet = _ip_packet(
@@ -226,7 +235,7 @@ def _dhcpv6_solicits(topo: Topology) -> list[Packet]:
     return packets
 
 
-def _from_outside(topo: Topology) -> list[Packet]:
+def _from_outside(topo: Topology, lb_vips: bool) -> list[Packet]:
     packets = []
     for switch in topo.switches.values():
         localnet = [topo.lsps[p] for p in switch.ports if topo.lsps[p].type == "localnet"]
@@ -247,7 +256,8 @@ def _from_outside(topo: Topology) -> list[Packet]:
                 packets.append(_arp(name, switch.name, ln, mac, src, ip))
                 for kind in ("icmp", "tcp22"):
                     packets.append(_ip_packet(name, switch.name, ln, mac, lrp.mac, src, ip, kind))
-            for vip in sorted({v for lb in router.lbs for v in lb.vips}, key=lambda v: v.key):
+            vips = {v for lb in router.lbs for v in lb.vips} if lb_vips else set()
+            for vip in sorted(vips, key=lambda v: v.key):
                 name = f"out-{lsp.name}-vip-{vip.key}"
                 if lrp.networks.contains_ipv4(vip.ip):
                     packets.append(_arp(name, switch.name, ln, mac, src, vip.ip))
@@ -256,6 +266,6 @@ def _from_outside(topo: Topology) -> list[Packet]:
                     packet = _ip_packet(
                         name, switch.name, ln, mac, lrp.mac, src, vip.ip, kind, ct=ct
                     )
-                    lb_dst = ("--lb-dst", str(vip.backends[0]))
+                    lb_dst = _lb_dst(list(vip.backends))
                     packets.append(replace(packet, args=(*packet.args, *lb_dst)))
     return packets

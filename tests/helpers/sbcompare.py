@@ -2,15 +2,15 @@
 
 An incrementally maintained SB must equal what a fresh `--full-recompute`
 northd writes: same logical flows, port bindings, port groups, multicast
-groups, address sets and HA groups. Tunnel keys are left out where they
-depend on the order in which datapaths appeared.
+groups, address sets, HA groups and load balancers. Tunnel keys are left
+out where they depend on the order in which datapaths appeared.
 """
 
 import re
 
 from tests.helpers.ovn import lflow_lines, sbctl
 
-__all__ = ["compare_sbs", "keyless", "normalized_lflows"]
+__all__ = ["compare_sbs", "keyless", "load_balancers", "normalized_lflows"]
 
 
 def _bindings(sb: str) -> list[str]:
@@ -87,3 +87,21 @@ def compare_sbs(incremental: str, full: str) -> None:
     ):
         ours, theirs = _names(incremental, table, columns), _names(full, table, columns)
         assert keyless(incremental, ours) == keyless(full, theirs), table
+    assert load_balancers(incremental) == load_balancers(full)
+
+
+def load_balancers(sb: str) -> list[str]:
+    """SB Load_Balancer rows as text, with the names of their datapaths."""
+    names = {}
+    for line in _names(sb, "Datapath_Binding", "_uuid,external_ids"):
+        uuid, _, ids = line.partition(",")
+        names[uuid] = ids.split("name=")[-1].strip('}"')
+    groups = {}
+    for line in _names(sb, "Logical_DP_Group", "_uuid,datapaths"):
+        uuid, _, dps = line.partition(",")
+        groups[uuid] = sorted(names.get(d, d) for d in dps.strip('"[]').split(", ") if d)
+    rows = []
+    for line in _names(sb, "Load_Balancer", "datapath_group,name,vips,protocol,options"):
+        group, _, rest = line.partition(",")
+        rows.append(f"{rest} on {groups.get(group, [])}")
+    return sorted(rows)

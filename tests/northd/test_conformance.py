@@ -26,7 +26,7 @@ from tests.helpers.ovn import (
     stage_of,
 )
 from tests.helpers.packet_matrix import Packet, packet_matrix, read_topology
-from tests.helpers.sbcompare import normalized_lflows
+from tests.helpers.sbcompare import load_balancers, normalized_lflows
 
 pytestmark = [needs_real_ovn, pytest.mark.oracle]
 
@@ -97,7 +97,7 @@ def _trace(sb: str, packet: Packet) -> str:
 
 
 def test_ovn_trace_behaviour_matches_real_northd(compiled: Compiled) -> None:
-    packets = packet_matrix(read_topology(compiled.dbs.nb.remote))
+    packets = packet_matrix(read_topology(compiled.dbs.nb.remote), lb_vips=True)
     assert packets
     different = []
     for packet in packets:
@@ -112,7 +112,7 @@ def test_ovn_trace_behaviour_matches_real_northd(compiled: Compiled) -> None:
 
 
 def test_sb_bindings_match_real_northd(compiled: Compiled) -> None:
-    """Datapaths, port bindings and multicast groups have the same content."""
+    """Port bindings, multicast groups and load balancers have the same content."""
     from tests.helpers.ovn import sbctl
 
     def bindings(sb: str) -> list[str]:
@@ -139,6 +139,7 @@ def test_sb_bindings_match_real_northd(compiled: Compiled) -> None:
 
     assert bindings(compiled.ours) == bindings(compiled.real)
     assert groups(compiled.ours) == groups(compiled.real)
+    assert load_balancers(compiled.ours) == load_balancers(compiled.real)
 
 
 def test_restart_leaves_sb_unchanged(compiled: Compiled, tmp_path: Path) -> None:

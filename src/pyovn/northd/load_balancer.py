@@ -29,7 +29,7 @@ class Backend:
 
 @dataclass(frozen=True, slots=True)
 class Vip:
-    """One VIP of a load balancer (IPv4 only)."""
+    """One VIP of a load balancer (IPv4 only); it may have no backends."""
 
     ip: str
     port: int | None
@@ -42,6 +42,18 @@ class Vip:
     def backends_text(self) -> str:
         return ",".join(str(b) for b in self.backends)
 
+    def lb_action(self, reject: bool, reject_table: int, prefix: str = "") -> str:
+        """Pick a backend; without backends, drop or (option reject) refuse
+        the connection, continuing in egress table `reject_table`."""
+        if self.backends:
+            return f"{prefix}ct_lb_mark(backends={self.backends_text});"
+        if reject:
+            return (
+                "reg0 = 0; reject { outport <-> inport; "
+                f"next(pipeline=egress,table={reject_table});}};"
+            )
+        return "drop;"
+
 
 @dataclass(frozen=True, slots=True)
 class LoadBalancer:
@@ -51,9 +63,14 @@ class LoadBalancer:
     vips: tuple[Vip, ...]  # the usable IPv4 VIPs
     options: tuple[tuple[str, str], ...] = ()
     raw_vips: tuple[tuple[str, str], ...] = ()  # every NB vips entry, as written
+    raw_protocol: str | None = None  # the NB column (flows default to tcp)
 
     def option(self, key: str, default: str | None = None) -> str | None:
         return dict(self.options).get(key, default)
+
+    @property
+    def reject(self) -> bool:
+        return self.option("reject") == "true"
 
 
 def _endpoint(text: str) -> tuple[str, int | None] | None:
@@ -70,16 +87,20 @@ def _endpoint(text: str) -> tuple[str, int | None] | None:
 
 
 def read_load_balancer(uuid: str, row: Row, diag: "Diagnostics") -> LoadBalancer:
-    protocol = next(iter(row["protocol"]), None) or "tcp"
+    raw_protocol = next(iter(row["protocol"]), None)
+    protocol = raw_protocol or "tcp"
     vips: list[Vip] = []
     for key, value in sorted(row["vips"].items()):
         vip = _endpoint(key)
         if vip is None:
-            diag.report(f"lb-vip-{uuid}-{key}", f"load balancer {row['name']}: VIP {key} skipped")
+            diag.report(
+                f"lb-vip-{uuid}-{key}",
+                f"load balancer {row['name']}: VIP {key} skipped (IPv4 VIPs only)",
+            )
             continue
         backends = [_endpoint(b) for b in value.split(",") if b.strip()]
         good = tuple(Backend(ip, port) for ip, port in (b for b in backends if b is not None))
-        if (
+        if value.strip() and (
             not good
             or len(good) != len(backends)
             or any((b.port is None) != (vip[1] is None) for b in good)
@@ -97,6 +118,7 @@ def read_load_balancer(uuid: str, row: Row, diag: "Diagnostics") -> LoadBalancer
         tuple(vips),
         tuple(sorted(row["options"].items())),
         tuple(sorted(row["vips"].items())),
+        raw_protocol,
     )
 
 

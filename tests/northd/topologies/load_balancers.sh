@@ -12,7 +12,7 @@ nbctl acl-add pg_web to-lport 1001 'outport == @pg_web && ip4' drop
 nbctl lb-add lb_tcp 10.0.0.100:80 10.0.0.12:8080,10.0.0.13:8080 tcp
 nbctl lb-add lb_udp 10.0.0.101:53 10.0.0.12:5353,10.0.1.14:5353 udp
 nbctl lb-add lb_any 10.0.0.102 10.0.0.12,10.0.0.13
-nbctl ls-lb-add sw1 lb_tcp -- ls-lb-add sw1 lb_udp -- ls-lb-add sw1 lb_any
+nbctl ls-lb-add sw1 lb_tcp -- ls-lb-add sw1 lb_udp -- ls-lb-add sw1 lb_any -- ls-lb-add sw2 lb_udp
 nbctl lb-add lb_gw 172.16.0.200:80 10.0.1.14:80,10.0.1.15:80 tcp
 nbctl lr-lb-add lr1 lb_gw
 nbctl lb-add lb_grp 10.0.1.200:443 10.0.1.15:8443 tcp
@@ -29,3 +29,6 @@ nbctl lb-add lb_ext 172.16.1.100:80 10.0.3.16:80,10.0.3.17:80 tcp
 nbctl lb-add lb_ext_any 172.16.1.101 10.0.3.16
 nbctl lb-add lb_in 10.0.3.100:53 10.0.3.17:53 udp
 nbctl lr-lb-add lr2 lb_ext -- lr-lb-add lr2 lb_ext_any -- lr-lb-add lr2 lb_in -- ls-lb-add sw3 lb_in
+# VIPs without backends: rejected (option reject) or dropped.
+nbctl -- --id=@lb create Load_Balancer name=lb_rej protocol=tcp 'vips:"10.0.0.103:80"=""' options:reject=true -- add Logical_Switch sw1 load_balancer @lb -- add Logical_Router lr1 load_balancer @lb
+nbctl -- --id=@lb create Load_Balancer name=lb_none protocol=udp 'vips:"172.16.1.102:53"=""' -- add Logical_Router lr2 load_balancer @lb

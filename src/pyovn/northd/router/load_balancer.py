@@ -26,6 +26,7 @@ from pyovn.northd.stages import (
     LR_IN_DNAT,
     LR_IN_IP_INPUT,
     LR_OUT_POST_UNDNAT,
+    LR_OUT_SNAT,
     LR_OUT_UNDNAT,
 )
 from pyovn.northd.switch.load_balancer import vip_match
@@ -78,10 +79,10 @@ def router_lb_flows(view: RouterView) -> Iterator[Lflow]:
                 LR_IN_DNAT,
                 110 if vip.port is None else 120,
                 match,
-                f"ct_lb_mark(backends={vip.backends_text});",
+                vip.lb_action(lb.reject, LR_OUT_SNAT.table),
                 hint=lb.uuid,
             )
-            if gw is not None:
+            if gw is not None and vip.backends:
                 yield Lflow(
                     dp,
                     LR_OUT_UNDNAT,

@@ -33,7 +33,7 @@ def _columns(lb: LoadBalancer) -> Row:
     return {
         "name": lb.name,
         "vips": dict(lb.raw_vips),
-        "protocol": frozenset({lb.protocol}),
+        "protocol": frozenset() if lb.raw_protocol is None else frozenset({lb.raw_protocol}),
         "options": {**dict(lb.options), "hairpin_orig_tuple": "true"},
         "external_ids": {"lb_id": lb.uuid},
     }

@@ -4,7 +4,8 @@ With at least one VIP on the switch, all IP traffic gets the load-balancer
 hint reg0[2] in ls_in_pre_lb / ls_out_pre_lb (100) and goes through
 conntrack with ct_lb_mark; ls_in_pre_stateful (120) also saves each VIP
 (reg1) and port (reg2[0..15]) for the hairpin checks. ls_in_lb picks a
-backend for new connections (120 with an L4 port, 110 without). The
+backend for new connections (120 with an L4 port, 110 without), or drops
+or rejects them when the VIP has no backends. The
 hairpin stages send a backend's connection to its own VIP back out of the
 port it came from, source-NATed to the VIP. Router load-balancer VIPs on
 the switch's subnet are answered by the router: ls_in_l2_lkup (80) sends
@@ -25,6 +26,7 @@ from pyovn.northd.stages import (
     LS_IN_PRE_LB,
     LS_IN_PRE_STATEFUL,
     LS_OUT_PRE_LB,
+    LS_OUT_QOS_MARK,
 )
 from pyovn.northd.views import SwitchView
 
@@ -69,7 +71,7 @@ def switch_lb_flows(view: SwitchView) -> Iterator[Lflow]:
                     LS_IN_LB,
                     110 if vip.port is None else 120,
                     f"ct.new && {vip_match(vip)}",
-                    f"reg0[1] = 0; ct_lb_mark(backends={vip.backends_text});",
+                    vip.lb_action(lb.reject, LS_OUT_QOS_MARK.table, prefix="reg0[1] = 0; "),
                     hint=lb.uuid,
                 ),
             )
