@@ -142,6 +142,7 @@ MUTATIONS: list[list[str]] = [
     ["ls-lb-del", "sw1", "lb_dns"],
     ["lb-del", "lb_dns"],
     ["lr-lb-add", "lr1", "lb_web"],
+    ["set", "Load_Balancer", "lb_any", "options:skip_snat=true"],
     ["clear", "Load_Balancer_Group", "grp", "load_balancer"],
     ["lsp-del", "sw2-lr1"],
     ["lrp-del", "lr1-sw2"],

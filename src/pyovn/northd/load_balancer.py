@@ -42,9 +42,17 @@ class Vip:
     def backends_text(self) -> str:
         return ",".join(str(b) for b in self.backends)
 
-    def lb_action(self, reject: bool, reject_table: int, prefix: str = "") -> str:
-        """Pick a backend; without backends, drop or (option reject) refuse
-        the connection, continuing in egress table `reject_table`."""
+    def lb_action(
+        self, reject: bool, reject_table: int, prefix: str = "", skip_snat: bool = False
+    ) -> str:
+        """Pick a backend (marking the connection skip_snat if asked);
+        without backends, drop or (option reject) refuse the connection,
+        continuing in egress table `reject_table`."""
+        if self.backends and skip_snat:
+            return (
+                f"{prefix}flags.skip_snat_for_lb = 1; "
+                f"ct_lb_mark(backends={self.backends_text}; skip_snat);"
+            )
         if self.backends:
             return f"{prefix}ct_lb_mark(backends={self.backends_text});"
         if reject:
@@ -71,6 +79,10 @@ class LoadBalancer:
     @property
     def reject(self) -> bool:
         return self.option("reject") == "true"
+
+    @property
+    def skip_snat(self) -> bool:
+        return self.option("skip_snat") == "true"
 
 
 def _endpoint(text: str) -> tuple[str, int | None] | None:

@@ -32,3 +32,6 @@ nbctl lr-lb-add lr2 lb_ext -- lr-lb-add lr2 lb_ext_any -- lr-lb-add lr2 lb_in --
 # VIPs without backends: rejected (option reject) or dropped.
 nbctl -- --id=@lb create Load_Balancer name=lb_rej protocol=tcp 'vips:"10.0.0.103:80"=""' options:reject=true -- add Logical_Switch sw1 load_balancer @lb -- add Logical_Router lr1 load_balancer @lb
 nbctl -- --id=@lb create Load_Balancer name=lb_none protocol=udp 'vips:"172.16.1.102:53"=""' -- add Logical_Router lr2 load_balancer @lb
+# options:skip_snat: the router's SNAT leaves these connections alone.
+nbctl lb-add lb_skip 172.16.1.103:8080 10.0.3.16:8080 tcp -- set Load_Balancer lb_skip options:skip_snat=true -- lr-lb-add lr2 lb_skip
+nbctl lb-add lb_gw_skip 172.16.0.201:80 10.0.1.14:80 tcp -- set Load_Balancer lb_gw_skip options:skip_snat=true -- lr-lb-add lr1 lb_gw_skip

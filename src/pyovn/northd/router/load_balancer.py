@@ -13,6 +13,9 @@ With a distributed gateway port, backends are picked only on the gateway
 chassis (is_chassis_resident of its chassisredirect port, also for the
 ARP replies on that port), and replies from a VIP's backends leaving
 through the gateway port are un-DNATed there (lr_out_undnat, 120).
+
+A load balancer with options:skip_snat=true marks its connections (and, on
+a gateway port, the replies) so that lr_out_snat (120) leaves them alone.
 """
 
 from collections.abc import Iterator
@@ -79,7 +82,7 @@ def router_lb_flows(view: RouterView) -> Iterator[Lflow]:
                 LR_IN_DNAT,
                 110 if vip.port is None else 120,
                 match,
-                vip.lb_action(lb.reject, LR_OUT_SNAT.table),
+                vip.lb_action(lb.reject, LR_OUT_SNAT.table, skip_snat=lb.skip_snat),
                 hint=lb.uuid,
             )
             if gw is not None and vip.backends:
@@ -88,7 +91,7 @@ def router_lb_flows(view: RouterView) -> Iterator[Lflow]:
                     LR_OUT_UNDNAT,
                     120,
                     f"ip4 && ({_from_backends(vip)}) && {text.outport(gw.name)}{resident}",
-                    "ct_dnat_in_czone;",
+                    "flags.skip_snat_for_lb = 1; next;" if lb.skip_snat else "ct_dnat_in_czone;",
                     hint=lb.uuid,
                 )
     yield Lflow(dp, LR_IN_DNAT, 50, _EST, "next;")
@@ -97,6 +100,8 @@ def router_lb_flows(view: RouterView) -> Iterator[Lflow]:
         flag = f"flags.{mark}_for_lb = 1;"
         yield Lflow(dp, LR_IN_DNAT, 70, f"{_EST} && ct_mark.{mark} == 1", f"{flag} next;")
         yield Lflow(dp, LR_IN_DNAT, 70, f"{_REL} && ct_mark.{mark} == 1", f"{flag} ct_commit_nat;")
+    if any(lb.skip_snat for lb in lbs):
+        yield Lflow(dp, LR_OUT_SNAT, 120, "flags.skip_snat_for_lb == 1 && ip", "next;")
     if view.router.is_gateway_router:
         yield Lflow(dp, LR_OUT_UNDNAT, 100, "nd || nd_rs || nd_ra", "next;")
         yield Lflow(dp, LR_OUT_UNDNAT, 50, "ip", "flags.loopback = 1; ct_dnat;")
