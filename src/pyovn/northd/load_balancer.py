@@ -1,4 +1,4 @@
-"""NB Load_Balancer rows as typed values, and the LBs a datapath uses.
+"""NB Load_Balancer rows as typed values, the LBs a datapath uses, VIP matches.
 
 A load balancer maps virtual IPs (optionally with an L4 port) to backends.
 Switches and routers reference load balancers directly and through
@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pyovn.northd.model import Diagnostics
 
-__all__ = ["Backend", "LoadBalancer", "Vip", "datapath_lb_rows", "read_load_balancer"]
+__all__ = [
+    "Backend",
+    "LoadBalancer",
+    "Vip",
+    "datapath_lb_rows",
+    "read_load_balancer",
+    "vip_match",
+]
 
 Row = dict[str, Any]
 
@@ -143,3 +150,16 @@ def datapath_lb_rows(row: Row, nb: Mapping[str, Mapping[str, Row]]) -> list[str]
             lbs |= set(groups[group]["load_balancer"])
     rows = nb.get("Load_Balancer", {})
     return sorted(lb for lb in lbs if lb in rows)
+
+
+def vip_match(vip: Vip, router: bool = False) -> str:
+    """ip4.dst == VIP, with the L4 protocol and port when the VIP has one."""
+    if router:
+        head = f"ip4 && ip4.dst == {vip.ip}"
+        return (
+            head
+            if vip.port is None
+            else f"{head} && {vip.protocol} && {vip.protocol}.dst == {vip.port}"
+        )
+    head = f"ip4.dst == {vip.ip}"
+    return head if vip.port is None else f"{head} && {vip.protocol}.dst == {vip.port}"

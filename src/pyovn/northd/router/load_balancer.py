@@ -22,7 +22,7 @@ from collections.abc import Iterator
 
 from pyovn.northd import text
 from pyovn.northd.flow import Lflow, builder
-from pyovn.northd.load_balancer import LoadBalancer, Vip
+from pyovn.northd.load_balancer import LoadBalancer, Vip, vip_match
 from pyovn.northd.model import RouterPort
 from pyovn.northd.stages import (
     LR_IN_DEFRAG,
@@ -32,7 +32,6 @@ from pyovn.northd.stages import (
     LR_OUT_SNAT,
     LR_OUT_UNDNAT,
 )
-from pyovn.northd.switch.load_balancer import vip_match
 from pyovn.northd.views import RouterView
 
 __all__ = ["reachable_vips", "router_lb_flows", "router_lb_set_name"]

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 from pyovn.northd import text
 from pyovn.northd.flow import Lflow, builder
-from pyovn.northd.load_balancer import Vip
+from pyovn.northd.load_balancer import vip_match
 from pyovn.northd.stages import (
     LS_IN_HAIRPIN,
     LS_IN_L2_LKUP,
@@ -30,20 +30,7 @@ from pyovn.northd.stages import (
 )
 from pyovn.northd.views import SwitchView
 
-__all__ = ["lb_arp_flows", "switch_lb_flows", "vip_match"]
-
-
-def vip_match(vip: Vip, router: bool = False) -> str:
-    """ip4.dst == VIP, with the L4 protocol and port when the VIP has one."""
-    if router:
-        head = f"ip4 && ip4.dst == {vip.ip}"
-        return (
-            head
-            if vip.port is None
-            else f"{head} && {vip.protocol} && {vip.protocol}.dst == {vip.port}"
-        )
-    head = f"ip4.dst == {vip.ip}"
-    return head if vip.port is None else f"{head} && {vip.protocol}.dst == {vip.port}"
+__all__ = ["lb_arp_flows", "switch_lb_flows"]
 
 
 @builder
