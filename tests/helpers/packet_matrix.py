@@ -3,14 +3,16 @@
 For a topology: every VIF pair on one switch or across a router, over ICMP,
 TCP (22, 23, 80) and UDP (53), with conntrack new and established; ARP for
 neighbours and router addresses; DHCP discovers and DHCPv6 requests; traffic to the outside
-(SNAT/floating IPs) and from the outside to NAT addresses (DNAT); and
-expired TTLs. Each packet is (datapath, microflow, extra ovn-trace args).
+(SNAT/floating IPs) and from the outside to NAT addresses (DNAT); expired
+TTLs; and, on request, traffic to load-balancer VIPs. Each packet is
+(datapath, microflow, extra ovn-trace args).
 """
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pyovn.northd.addresses import ipv6_lla
+from pyovn.northd.load_balancer import Backend
 from pyovn.northd.model import RouterPort, SwitchPort
 from pyovn.northd.topology import Topology, build_topology
 from pyovn.ovsdb.client import OvsdbClient
@@ -58,13 +60,12 @@ def _router_port_on(topo: Topology, switch: str) -> RouterPort | None:
 
 
 def _l4(kind: str) -> str:
-    return {
-        "icmp": "icmp4.type == 8 && icmp4.code == 0",
-        "tcp22": "tcp && tcp.src == 40000 && tcp.dst == 22",
-        "tcp23": "tcp && tcp.src == 40000 && tcp.dst == 23",
-        "tcp80": "tcp && tcp.src == 40000 && tcp.dst == 80",
-        "udp53": "udp && udp.src == 40000 && udp.dst == 53",
-    }[kind]
+    """icmp, or a protocol and destination port such as tcp80 or udp53."""
+    if kind == "icmp":
+        return "icmp4.type == 8 && icmp4.code == 0"
+    proto, port = kind[:3], kind[3:]
+    assert proto in ("tcp", "udp") and port.isdigit(), kind
+    return f"{proto} && {proto}.src == 40000 && {proto}.dst == {port}"
 
 
 def _ip_packet(
@@ -95,7 +96,9 @@ def _arp(name: str, switch: str, port: str, mac: str, spa: str, tpa: str) -> Pac
     return Packet(f"{name}-arp", switch, flow)
 
 
-def packet_matrix(topo: Topology) -> list[Packet]:
+def packet_matrix(topo: Topology, lb_vips: bool = False) -> list[Packet]:
+    """The packets of a topology; `lb_vips` adds packets to load-balancer
+    VIPs (they need ovn-trace's --lb-dst)."""
     packets: list[Packet] = []
     vifs = _vifs(topo)
     for src, src_mac, src_ip in vifs:
@@ -160,7 +163,56 @@ def packet_matrix(topo: Topology) -> list[Packet]:
                 )
             )
     packets.extend(_dhcpv6_solicits(topo))
-    packets.extend(_from_outside(topo))
+    packets.extend(_from_outside(topo, lb_vips))
+    if lb_vips:
+        packets.extend(_to_vips(topo))
+    return packets
+
+
+def _lb_dst(backends: list[Backend]) -> tuple[str, ...]:
+    """ovn-trace picks a random backend unless told: pick the first one."""
+    return ("--lb-dst", str(backends[0])) if backends else ()
+
+
+def _to_vips(topo: Topology) -> list[Packet]:
+    """From every VIF to the load-balancer VIPs of its switch and of the
+    routers on it (new and established; ARP for router VIPs): clients on
+    the same switch, behind a router, and backends reaching their own VIP."""
+    packets = []
+    for src, src_mac, src_ip in _vifs(topo):
+        switch = topo.switches[src.switch]
+        gw_lrp = _router_port_on(topo, src.switch)
+        lbs = list(switch.lbs)
+        if gw_lrp is not None:
+            router = topo.routers[gw_lrp.router]
+            lbs += router.lbs
+            for ip in sorted({v.ip for lb in router.lbs for v in lb.vips}):
+                if gw_lrp.networks.contains_ipv4(ip):
+                    packets.append(
+                        _arp(f"{src.name}-vip-{ip}", switch.name, src.name, src_mac, src_ip, ip)
+                    )
+        eth_dst = gw_lrp.mac if gw_lrp is not None else "00:00:00:00:00:fe"
+        for vip in sorted({v for lb in lbs for v in lb.vips}, key=lambda v: v.key):
+            kinds = (
+                ["tcp80", "udp53", "icmp"] if vip.port is None else [f"{vip.protocol}{vip.port}"]
+            )
+            # The source itself when it is a backend (hairpin).
+            own = [b for b in vip.backends if b.ip == src_ip]
+            lb_dst = _lb_dst(own or list(vip.backends))
+            for kind in kinds:
+                for ct in ("new", "est"):
+                    packet = _ip_packet(
+                        f"{src.name}-vip-{vip.key}",
+                        switch.name,
+                        src.name,
+                        src_mac,
+                        eth_dst,
+                        src_ip,
+                        vip.ip,
+                        kind,
+                        ct=ct,
+                    )
+                    packets.append(replace(packet, args=(*packet.args, *lb_dst)))
     return packets
 
 
@@ -183,7 +235,7 @@ def _dhcpv6_solicits(topo: Topology) -> list[Packet]:
     return packets
 
 
-def _from_outside(topo: Topology) -> list[Packet]:
+def _from_outside(topo: Topology, lb_vips: bool) -> list[Packet]:
     packets = []
     for switch in topo.switches.values():
         localnet = [topo.lsps[p] for p in switch.ports if topo.lsps[p].type == "localnet"]
@@ -204,4 +256,16 @@ def _from_outside(topo: Topology) -> list[Packet]:
                 packets.append(_arp(name, switch.name, ln, mac, src, ip))
                 for kind in ("icmp", "tcp22"):
                     packets.append(_ip_packet(name, switch.name, ln, mac, lrp.mac, src, ip, kind))
+            vips = {v for lb in router.lbs for v in lb.vips} if lb_vips else set()
+            for vip in sorted(vips, key=lambda v: v.key):
+                name = f"out-{lsp.name}-vip-{vip.key}"
+                if lrp.networks.contains_ipv4(vip.ip):
+                    packets.append(_arp(name, switch.name, ln, mac, src, vip.ip))
+                kind = "tcp80" if vip.port is None else f"{vip.protocol}{vip.port}"
+                for ct in ("new", "est"):
+                    packet = _ip_packet(
+                        name, switch.name, ln, mac, lrp.mac, src, vip.ip, kind, ct=ct
+                    )
+                    lb_dst = _lb_dst(list(vip.backends))
+                    packets.append(replace(packet, args=(*packet.args, *lb_dst)))
     return packets

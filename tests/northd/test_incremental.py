@@ -3,10 +3,11 @@
 One pyovn northd runs from an empty NB through the seed topology and then a
 long list of mutations of every kind of NB object (ports, addresses, port
 security, enablement, port groups, ACLs, DHCP, NAT, routes, gateway chassis,
-routers, switches, address sets), processing each change incrementally. At
-checkpoints a fresh northd with `--full-recompute` compiles the same NB into
-an empty SB, and both SBs must hold the same logical flows and bindings. At
-the end the real ovn-northd compiles the NB too and must agree.
+routers, switches, address sets, load balancers and their groups), processing
+each change incrementally. At checkpoints a fresh northd with
+`--full-recompute` compiles the same NB into an empty SB, and both SBs must
+hold the same logical flows and bindings. At the end the real ovn-northd
+compiles the NB too and must agree.
 """
 
 from collections.abc import Iterator
@@ -18,12 +19,11 @@ from tests.helpers.daemons import needs_real_ovn, start_real_ovsdb
 from tests.helpers.ovn import (
     TOPOLOGIES,
     OvnDatabases,
-    lflow_lines,
     load_topology,
     log_has_traceback,
     nbctl,
 )
-from tests.helpers.sbcompare import compare_sbs
+from tests.helpers.sbcompare import compare_sbs, normalized_lflows
 
 pytestmark = [needs_real_ovn, pytest.mark.oracle]
 
@@ -110,6 +110,40 @@ MUTATIONS: list[list[str]] = [
         "vm5",
         "dhcpv6_options=@d6",
     ],
+    ["lb-add", "lb_web", "10.0.0.100:80", "10.0.0.11:8080,10.0.0.12:8080", "tcp"],
+    ["ls-lb-add", "sw1", "lb_web"],
+    ["lb-add", "lb_dns", "10.0.0.101:53", "10.0.1.13:53", "udp"],
+    ["ls-lb-add", "sw1", "lb_dns", "--", "ls-lb-add", "sw2", "lb_dns"],
+    ["lb-add", "lb_any", "10.0.0.102", "10.0.1.13,10.0.1.14"],
+    ["lr-lb-add", "lr1", "lb_any", "--", "ls-lb-add", "sw2", "lb_any"],
+    [
+        "--id=@lb",
+        "create",
+        "Load_Balancer",
+        "name=lb_grp",
+        'vips:"10.0.1.200:443"="10.0.1.14:8443"',
+        "protocol=tcp",
+        "--",
+        "--id=@g",
+        "create",
+        "Load_Balancer_Group",
+        "name=grp",
+        "load_balancer=@lb",
+        "--",
+        "add",
+        "Logical_Switch",
+        "sw2",
+        "load_balancer_group",
+        "@g",
+    ],
+    ["CHECKPOINT"],
+    ["--may-exist", "lb-add", "lb_web", "10.0.0.100:80", "10.0.0.11:8080", "tcp"],
+    ["lb-add", "lb_web", "10.0.0.105:443", "10.0.0.12:8443", "tcp"],
+    ["ls-lb-del", "sw1", "lb_dns"],
+    ["lb-del", "lb_dns"],
+    ["lr-lb-add", "lr1", "lb_web"],
+    ["set", "Load_Balancer", "lb_any", "options:skip_snat=true"],
+    ["clear", "Load_Balancer_Group", "grp", "load_balancer"],
     ["lsp-del", "sw2-lr1"],
     ["lrp-del", "lr1-sw2"],
     ["CHECKPOINT"],
@@ -153,11 +187,11 @@ def test_incremental_equals_full_recompute(dbs: OvnDatabases, tmp_path: Path) ->
             continue
         nbctl(dbs.nb.remote, *mutation)
         dbs.wait_sb()
-    assert checkpoints == 5
+    assert checkpoints == 6
     assert not log_has_traceback(incremental)
     dbs.sbs["real"] = start_real_ovsdb(tmp_path, "real", "ovn-sb")
     dbs.stop_northd(incremental)
     real = dbs.start_real_northd("real")
     dbs.wait_sb_caught_up("real")
     dbs.stop_northd(real)
-    assert lflow_lines(dbs.sb("sb")) == lflow_lines(dbs.sb("real"))
+    assert normalized_lflows(dbs.sb("sb")) == normalized_lflows(dbs.sb("real"))

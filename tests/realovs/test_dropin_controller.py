@@ -163,19 +163,11 @@ def test_own_flow_encoding_installs_what_ovs_ofctl_would(deployment: Deployment)
     assert [f.replace("dec_ttl()", "dec_ttl") for f in ours] == theirs
 
 
-def test_load_balancer_through_a_select_group(
-    deployment: Deployment, request: pytest.FixtureRequest
-) -> None:
+def test_load_balancer_through_a_select_group(deployment: Deployment) -> None:
     """A load balancer VIP on sw1 and lr1 with two backends on sw2: the
     controller installs ovn-controller's select group (over its own
     connection) and connections to the VIP reach a backend through real
     conntrack NAT. Last in the module: the load balancer is removed after."""
-    if deployment.northd_kind == "pyovn":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True, reason="pyovn northd compiles no load-balancer flows here (northd gap)"
-            )
-        )
     nb = f"--db=unix:{deployment.rundir}/nb.sock"
     deployment.run(
         "ovn-nbctl", nb, "lb-add", "lb1", "10.0.0.100:80", "10.0.1.13:22,10.0.1.14:22", "tcp"

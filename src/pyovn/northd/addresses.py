@@ -136,6 +136,11 @@ class RouterNetworks:
     def lla(self) -> ipaddress.IPv6Address:
         return ipv6_lla(self.mac)
 
+    def contains_ipv4(self, ip: str) -> bool:
+        """Whether `ip` lies in one of the port's IPv4 networks."""
+        addr = int(ipaddress.IPv4Address(ip))
+        return any((addr ^ int(n.addr)) >> (32 - n.plen) == 0 for n in self.ipv4)
+
 
 def parse_router_networks(mac: str, networks: list[str]) -> RouterNetworks:
     """A router port's MAC and CIDR networks, in the order given."""

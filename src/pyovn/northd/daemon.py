@@ -22,6 +22,7 @@ from pyovn.northd.engine import Engine
 from pyovn.northd.sb.desired import DesiredState
 from pyovn.northd.sb.index import SbIndex
 from pyovn.northd.sb.lflows import LflowIndex
+from pyovn.northd.sb.load_balancers import sync_load_balancers
 from pyovn.northd.sb.reconcile import reconcile
 from pyovn.northd.sb.static import sync_static
 from pyovn.northd.sb.txn import SbTxn
@@ -54,6 +55,7 @@ SB_TABLES = (
     "Port_Binding",
     "Multicast_Group",
     "Logical_DP_Group",
+    "Load_Balancer",
     "HA_Chassis_Group",
     "HA_Chassis",
     "Port_Group",
@@ -277,20 +279,24 @@ class Northd:
             changed.everything = True
         topo = self.builder.topo
         dirty = self.engine.dirty_datapaths(topo, changed)
+        nb_cfg, nb_options = self._nb_global()
+        # Datapath tunnel keys first: router load-balancer flows name them.
+        pending = self.desired.update(
+            topo, changed, dirty, self.index, sb_tables, nb_options["svc_monitor_mac"]
+        )
+        self.engine.tunnel_keys = {u: d.tunnel_key for u, d in self.desired.datapaths.items()}
         delta = self.engine.compute(topo, dirty)
         self._report(topo, delta.examined)
         self.lflows.remove(delta.removed)
         self.lflows.add(delta.added)
-        nb_cfg, nb_options = self._nb_global()
-        pending = self.desired.update(
-            topo, changed, dirty, self.index, sb_tables, nb_options["svc_monitor_mac"]
-        )
         if self._chassis_changed:
             pending.ha_groups |= set(self.desired.ha_groups)
             self._chassis_changed = False
         txn = SbTxn(self._codecs())
         refs = reconcile(sb_tables, self.desired, pending, self.index, txn)
         sync_static(sb_tables, txn)
+        if pending.everything or changed.switches:
+            sync_load_balancers(topo, sb_tables, refs, txn)
         self._sb_global(txn, nb_cfg, nb_options)
         # Groups inserted by earlier transactions are in the replica by now.
         self.lflows.load_groups(self.sb.tables["Logical_DP_Group"].rows)

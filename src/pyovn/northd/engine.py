@@ -11,7 +11,7 @@ everything on every change, for checking that both give the same SB.
 """
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from pyovn.northd.flow import Lflow
@@ -41,6 +41,8 @@ class Engine:
         self.views: dict[str, View] = {}
         self.flows: dict[str, list[Lflow]] = {}
         self.neighbors = NeighborCache()
+        #: SB datapath tunnel keys by NB UUID (router load-balancer address sets)
+        self.tunnel_keys: Mapping[str, int] = {}
 
     def dirty_datapaths(self, topo: Topology, changed: Changed) -> set[str] | None:
         """Datapaths whose views may have changed; None means all of them."""
@@ -96,7 +98,7 @@ class Engine:
             return switch_view(topo, switch)
         router = topo.routers.get(uuid)
         if router is not None and router.enabled:
-            return router_view(topo, router, self.neighbors)
+            return router_view(topo, router, self.neighbors, self.tunnel_keys.get(uuid))
         return None
 
     def _rebuild(self, uuid: str, view: View, delta: FlowDelta) -> None:

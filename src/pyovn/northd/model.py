@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pyovn.northd.addresses import AddressEntry, RouterNetworks
+from pyovn.northd.load_balancer import LoadBalancer
 
 __all__ = [
     "Acl",
@@ -88,6 +89,7 @@ class Switch:
     ports: tuple[str, ...] = ()  # SwitchPort UUIDs, in NB order
     acls: tuple[Acl, ...] = ()  # the switch's own ACLs
     other_config: tuple[tuple[str, str], ...] = ()
+    lbs: tuple[LoadBalancer, ...] = ()  # direct and through groups, by UUID
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +165,7 @@ class Router:
     routes: tuple[StaticRoute, ...] = ()
     options: tuple[tuple[str, str], ...] = ()
     enabled: bool = True
+    lbs: tuple[LoadBalancer, ...] = ()  # direct and through groups, by UUID
 
     def option(self, key: str, default: str | None = None) -> str | None:
         return dict(self.options).get(key, default)

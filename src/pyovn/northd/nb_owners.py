@@ -59,6 +59,16 @@ class NbOwners:
         for acl in row["acls"]:
             self.acls.setdefault(acl, set()).add(("ls", uuid))
 
+    def note_lbs(self, uuid: str, row: Row, nb: Mapping[str, Mapping[str, Row]]) -> None:
+        """A switch's or router's load balancers and load balancer groups."""
+        groups = nb.get("Load_Balancer_Group", {})
+        for group in row["load_balancer_group"]:
+            self._add("Load_Balancer_Group", group, uuid)
+            for lb in groups[group]["load_balancer"] if group in groups else ():
+                self._add("Load_Balancer", lb, uuid)
+        for lb in row["load_balancer"]:
+            self._add("Load_Balancer", lb, uuid)
+
     def note_router(
         self, uuid: str, row: Row, ports: list[str], lrp_rows: Mapping[str, Row]
     ) -> None:
@@ -94,6 +104,11 @@ def scope_of(changes: Iterable[Change], owners: NbOwners) -> NbScope:
             "Gateway_Chassis",
         ):
             scope.routers |= owners.of(table, uuid)
+        elif table in ("Load_Balancer", "Load_Balancer_Group"):
+            # Owners are switches or routers; UUIDs never collide.
+            owners_ = owners.of(table, uuid)
+            scope.switches |= owners_
+            scope.routers |= owners_
         elif table == "Port_Group":
             scope.port_groups.add(uuid)
     return scope

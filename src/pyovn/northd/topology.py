@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
+from pyovn.northd.load_balancer import LoadBalancer, datapath_lb_rows, read_load_balancer
 from pyovn.northd.model import (
     Acl,
     Diagnostics,
@@ -142,6 +143,7 @@ class TopologyBuilder:
         #: router port names whose peering must be re-resolved (a side was dropped)
         self._repeer: set[str] = set()
         self._lsp_cache: RowCache[SwitchPort] = RowCache()
+        self._lb_cache: RowCache[LoadBalancer] = RowCache()
         self._dropped_ports: set[str] = set()
         self._owners = NbOwners()
         self._global_row: object = None
@@ -215,13 +217,17 @@ class TopologyBuilder:
                 *(dhcp_rows.get(optional(lsp_rows[p]["dhcpv4_options"]) or "") for p in ports),
                 *(dhcp_rows.get(optional(lsp_rows[p]["dhcpv6_options"]) or "") for p in ports),
                 *(acl_rows.get(a) for a in row["acls"]),
+                *_lb_inputs(row, nb),
             )
             unit = self._switch_units.get(uuid)
             if unit is not None and _same(unit.inputs, inputs) and not changed.everything:
                 continue
             self._drop_switch(uuid)
             self._build_switch(uuid, row, ports, lsp_rows, dhcp_rows, acl_rows, inputs)
+            topo = self.topo
+            topo.switches[uuid] = replace(topo.switches[uuid], lbs=self._lbs(row, nb))
             self._owners.note_switch(uuid, row, ports, lsp_rows)
+            self._owners.note_lbs(uuid, row, nb)
             changed.switches.add(uuid)
         # Forget parsed ports that left every switch (not the whole cache:
         # pruning 10,000 entries per port add is what made adds slow).
@@ -311,13 +317,17 @@ class TopologyBuilder:
                 *(gw_rows.get(g) for p in ports for g in sorted(lrp_rows[p]["gateway_chassis"])),
                 *(nat_rows.get(n) for n in sorted(row["nat"])),
                 *(route_rows.get(r) for r in sorted(row["static_routes"])),
+                *_lb_inputs(row, nb),
             )
             unit = self._router_units.get(uuid)
             if unit is not None and _same(unit.inputs, inputs) and not changed.everything:
                 continue
             self._drop_router(uuid)
             self._build_router(uuid, row, ports, nb, inputs)
+            topo = self.topo
+            topo.routers[uuid] = replace(topo.routers[uuid], lbs=self._lbs(row, nb))
             self._owners.note_router(uuid, row, ports, lrp_rows)
+            self._owners.note_lbs(uuid, row, nb)
             changed.routers.add(uuid)
 
     def _drop_router(self, uuid: str) -> None:
@@ -368,6 +378,15 @@ class TopologyBuilder:
             enabled=optional(row["enabled"]) is not False,
         )
         self._router_units[uuid] = _Unit(inputs, tuple(ports))
+
+    def _lbs(self, row: Row, nb: NbTables) -> tuple[LoadBalancer, ...]:
+        rows = nb.get("Load_Balancer", {})
+        return tuple(
+            self._lb_cache.get(
+                u, rows[u], (), partial(read_load_balancer, u, rows[u], self.topo.diagnostics)
+            )
+            for u in datapath_lb_rows(row, nb)
+        )
 
     # -- peers ---------------------------------------------------------------------
     def _resolve_peers(self, changed: Changed) -> None:
@@ -510,6 +529,13 @@ def _acls(
 ) -> tuple[Acl, ...]:
     parsed = (read_acl(a, rows[a], owner, diag) for a in refs if a in rows)
     return sort_acls(acl for acl in parsed if acl is not None)
+
+
+def _lb_inputs(row: Row, nb: NbTables) -> tuple[object, ...]:
+    """The Load_Balancer_Group and Load_Balancer rows a datapath row uses."""
+    groups, lbs = nb.get("Load_Balancer_Group", {}), nb.get("Load_Balancer", {})
+    used = tuple(groups.get(g) for g in sorted(row.get("load_balancer_group", ())))
+    return (*used, *(lbs[u] for u in datapath_lb_rows(row, nb)))
 
 
 def _same(a: tuple[object, ...], b: tuple[object, ...]) -> bool:

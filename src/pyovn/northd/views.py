@@ -76,6 +76,15 @@ class SwitchView:
         return any(e.acl.action == "allow-related" for e in self.acls)
 
     @property
+    def has_lb_vip(self) -> bool:
+        return any(lb.vips for lb in self.switch.lbs)
+
+    @property
+    def is_stateful(self) -> bool:
+        """The ACL stages track connections: stateful ACLs or load-balancer VIPs."""
+        return self.has_stateful_acl or self.has_lb_vip
+
+    @property
     def has_unknown(self) -> bool:
         return any(p.has_unknown for p in self.ports)
 
@@ -106,6 +115,7 @@ class RouterView:
     gateway_port: RouterPort | None
     peer_switches: tuple[tuple[str, str], ...] = ()  # (our LRP name, switch UUID)
     options: tuple[tuple[str, str], ...] = ()
+    tunnel_key: int | None = None  # the SB datapath's, once allocated
 
     @property
     def name(self) -> str:
@@ -184,7 +194,12 @@ class NeighborCache:
         self._entries.clear()
 
 
-def router_view(topo: Topology, router: Router, cache: NeighborCache | None = None) -> RouterView:
+def router_view(
+    topo: Topology,
+    router: Router,
+    cache: NeighborCache | None = None,
+    tunnel_key: int | None = None,
+) -> RouterView:
     cache = cache if cache is not None else NeighborCache()
     ports = tuple(topo.lrps[p] for p in router.ports)
     neighbors: list[NeighborPort] = []
@@ -205,6 +220,7 @@ def router_view(topo: Topology, router: Router, cache: NeighborCache | None = No
         gateway_port=gateway_port_of(topo, router),
         peer_switches=tuple(peers),
         options=_nb_options(topo),
+        tunnel_key=tunnel_key,
     )
 
 

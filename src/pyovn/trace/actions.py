@@ -214,13 +214,15 @@ def _ct_nat(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out
 
 
 def _ct_lb(tracer: Tracer, ctx: Context, action: la.Action, packet: Packet, out: Nodes) -> bool:
-    """Like ct_next (it takes the next --ct state); with backends, the packet
-    also goes to the first (or the --lb-dst) backend, which ovn-trace does
-    not print."""
+    """Like ct_next (it takes the next --ct state), but the packet keeps the
+    state bits it already had, as in ovn-trace (a switch's egress ct_lb_mark
+    after its ingress one sees new and est); with backends, the packet also
+    goes to the first (or the --lb-dst) backend, which ovn-trace does not
+    print."""
     assert isinstance(action, la.CtLb)
     state, comment = tracer.next_ct_state()
     copy = packet.copy()
-    copy.values["ct_state"] = state
+    copy.values["ct_state"] = state | copy.values.get("ct_state", 0)
     backends = list(action.backends or ())
     wanted = [b for b in backends if b.ip.value == _lb_dst(tracer.options.lb_dst)]
     if wanted or backends:

@@ -7,6 +7,7 @@ from pyovn.northd.router.admission import admission_flows, neighbor_flows
 from pyovn.northd.router.arp_resolve import arp_resolve_flows
 from pyovn.northd.router.delivery import delivery_flows, router_passthrough_flows
 from pyovn.northd.router.ip_input import ip_input_flows
+from pyovn.northd.router.load_balancer import router_lb_flows
 from pyovn.northd.router.nat import nat_flows
 from pyovn.northd.router.routing import routing_flows
 from pyovn.northd.views import RouterView
@@ -20,6 +21,7 @@ BUILDERS: tuple[RouterBuilder, ...] = (
     neighbor_flows,
     ip_input_flows,
     nat_flows,
+    router_lb_flows,
     router_passthrough_flows,
     routing_flows,
     arp_resolve_flows,

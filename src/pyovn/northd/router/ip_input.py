@@ -74,7 +74,7 @@ def ip_input_flows(view: RouterView) -> Iterator[Lflow]:
         (0, "1", "next;"),
     ):
         yield Lflow(dp, LR_IN_IP_INPUT, priority, match, actions)
-    if view.gateway_port is None:
+    if view.gateway_port is None and not view.router.is_gateway_router:
         for port in view.ports:
             if _connected(port):
                 yield from _unreachable_flows(dp, port)

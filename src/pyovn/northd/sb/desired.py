@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pyovn.northd.model import Router, RouterPort, Switch, SwitchPort
+from pyovn.northd.router.load_balancer import reachable_vips, router_lb_set_name
 from pyovn.northd.sb.index import SbIndex
 from pyovn.northd.topology import Changed, Topology
 from pyovn.northd.views import gateway_port_of
@@ -108,6 +109,7 @@ class DesiredState:
     _dp_ports: dict[str, set[str]] = field(default_factory=dict)
     _dp_groups: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
     _dp_ha: dict[str, set[str]] = field(default_factory=dict)
+    _dp_sets: dict[str, str] = field(default_factory=dict)
     _pg_names: dict[str, set[str]] = field(default_factory=dict)
     _nb_sets: set[str] = field(default_factory=set)
 
@@ -163,6 +165,10 @@ class DesiredState:
                 del self.ports[name]
         for group in old_groups:
             self.multicast_groups.pop(group, None)
+        old_set = self._dp_sets.pop(uuid, None)
+        if old_set is not None:
+            self.address_sets.pop(old_set, None)
+            pending.address_sets.add(old_set)
         switch, router = topo.switches.get(uuid), topo.routers.get(uuid)
         tunnel_key = old.tunnel_key if old is not None else None
         if switch is not None:
@@ -179,6 +185,13 @@ class DesiredState:
         self._assign_port_keys(uuid, wanted, index, sb)
         self._dp_ports[uuid] = {p.logical_port for p in wanted}
         pending.ports |= self._dp_ports[uuid]
+        if router is not None:
+            vips = reachable_vips(router.lbs, tuple(topo.lrps[p] for p in router.ports))
+            if vips:
+                set_name = router_lb_set_name(tunnel_key)
+                self.address_sets[set_name] = tuple(vips)
+                self._dp_sets[uuid] = set_name
+                pending.address_sets.add(set_name)
         if switch is not None:
             groups = _multicast_groups(topo, switch)
             self.multicast_groups.update(groups)
@@ -291,11 +304,14 @@ def _switch_port(topo: Topology, lsp: SwitchPort) -> DesiredPort:
     if lsp.type == "router":
         peer = topo.lrps.get(lsp.peer) if lsp.peer else None
         options: tuple[tuple[str, str], ...] = (("peer", peer.name),) if peer else ()
+        chassis = _l3gateway_chassis(topo, peer.router) if peer else None
+        if chassis:
+            options = (("l3gateway-chassis", chassis), *options)
         return DesiredPort(
             lsp.name,
             "",
             0,
-            "patch",
+            "l3gateway" if chassis else "patch",
             options=options,
             mac=("router",),
             external_ids=ids,
@@ -340,7 +356,11 @@ def _router_ports(topo: Topology, router: Router, state: DesiredState) -> list[D
         elif lrp.peer_router_port is not None and lrp.peer_router_port in topo.lrps:
             options.append(("peer", topo.lrps[lrp.peer_router_port].name))
         mac = (_mac_and_networks(lrp),)
-        out.append(DesiredPort(lrp.name, "", 0, "patch", options=tuple(sorted(options)), mac=mac))
+        chassis = _l3gateway_chassis(topo, router.uuid)
+        if chassis:
+            options.append(("l3gateway-chassis", chassis))
+        kind = "l3gateway" if chassis else "patch"
+        out.append(DesiredPort(lrp.name, "", 0, kind, options=tuple(sorted(options)), mac=mac))
         if is_gateway:
             # Distributed floating IPs leave locally, so not everything redirects.
             always = not any(n.is_distributed for n in router.nats)
@@ -358,6 +378,12 @@ def _router_ports(topo: Topology, router: Router, state: DesiredState) -> list[D
             )
             state.register_ha_group(router.uuid, lrp.name, lrp.gateway_chassis)
     return out
+
+
+def _l3gateway_chassis(topo: Topology, router_uuid: str) -> str | None:
+    """The chassis of a gateway router: its patch ports become l3gateway ports."""
+    router = topo.routers.get(router_uuid)
+    return router.option("chassis") if router is not None and router.is_gateway_router else None
 
 
 def _mac_and_networks(lrp: RouterPort) -> str:

@@ -13,6 +13,7 @@ from pyovn.northd.switch.dhcp import dhcp_flows
 from pyovn.northd.switch.dhcpv6 import dhcpv6_flows
 from pyovn.northd.switch.fdb import fdb_flows
 from pyovn.northd.switch.l2_lookup import l2_lookup_flows
+from pyovn.northd.switch.load_balancer import lb_arp_flows, switch_lb_flows
 from pyovn.northd.switch.passthrough import passthrough_flows
 from pyovn.northd.switch.port_security import port_security_flows
 from pyovn.northd.switch.pre_stateful import pre_acl_flows, pre_lb_flows, pre_stateful_flows
@@ -32,10 +33,12 @@ BUILDERS: tuple[SwitchBuilder, ...] = (
     acl_flows,
     passthrough_flows,
     stateful_flows,
+    switch_lb_flows,
     arp_responder_flows,
     dhcp_flows,
     dhcpv6_flows,
     l2_lookup_flows,
+    lb_arp_flows,
 )
 
 

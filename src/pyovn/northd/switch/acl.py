@@ -53,10 +53,10 @@ def acl_hint_flows(view: SwitchView) -> Iterator[Lflow]:
     """ls_in_acl_hint / ls_out_acl_hint."""
     dp = view.uuid
     for stage in (LS_IN_ACL_HINT, LS_OUT_ACL_HINT):
-        if not view.has_acls:
+        if not view.has_acls and not view.has_lb_vip:
             yield Lflow(dp, stage, 65535, "1", "next;")
             continue
-        if view.has_stateful_acl:
+        if view.is_stateful:
             for priority, match, actions in _HINTS:
                 yield Lflow(dp, stage, priority, match, actions)
         yield Lflow(dp, stage, 0, "1", "next;")
@@ -66,10 +66,10 @@ def acl_hint_flows(view: SwitchView) -> Iterator[Lflow]:
 def acl_flows(view: SwitchView) -> Iterator[Lflow]:
     """ls_in_acl / ls_out_acl / ls_in_acl_after_lb: the NB ACLs and defaults."""
     dp = view.uuid
-    stateful = view.has_stateful_acl
+    stateful = view.is_stateful
     for stage, ingress in ((LS_IN_ACL, True), (LS_OUT_ACL, False)):
         yield Lflow(dp, stage, 65532, ND_MLD, "next;")
-        if not view.has_acls:
+        if not view.has_acls and not view.has_lb_vip:
             yield Lflow(dp, stage, 65535, "1", "next;")
             continue
         svc = "eth.dst == $svc_monitor_mac" if ingress else "eth.src == $svc_monitor_mac"

@@ -55,7 +55,7 @@ def dhcp_flows(view: SwitchView) -> Iterator[Lflow]:
             continue
         server_ip, server_mac = opts.get("server_id"), opts.get("server_mac")
         hint, name = opts.uuid, port.name
-        commit = "ct_commit; next;" if view.has_stateful_acl else "next;"
+        commit = "ct_commit; next;" if view.is_stateful else "next;"
         yield Lflow(
             dp,
             LS_OUT_ACL,

@@ -76,7 +76,7 @@ def dhcpv6_flows(view: SwitchView) -> Iterator[Lflow]:
             34000,
             f"{text.outport(name)} && eth.src == {server_mac} && ip6.src == {server_ip} "
             "&& udp && udp.src == 547 && udp.dst == 546",
-            "ct_commit; next;" if view.has_stateful_acl else "next;",
+            "ct_commit; next;" if view.is_stateful else "next;",
             hint=hint,
             io_port=name,
         )
