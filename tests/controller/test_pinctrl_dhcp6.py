@@ -31,6 +31,7 @@ from scapy.layers.dhcp6 import (
     DHCP6_Reply,
     DHCP6_Request,
     DHCP6_Solicit,
+    DHCP6OptClientFQDN,
     DHCP6OptClientId,
     DHCP6OptDNSDomains,
     DHCP6OptDNSServers,
@@ -191,6 +192,13 @@ def test_stateless_solicit_gets_no_address() -> None:
     assert reply[DHCP6OptServerId].duid.lladdr == "00:00:00:00:10:03"
 
 
+def test_fqdn_is_sent_as_dns_labels() -> None:
+    actions = 'reg0[3] = put_dhcpv6_opts(server_id = 00:00:00:00:10:02, fqdn = "vm1.ovn.test");'
+    reply = _answer(DHCP6_InfoRequest(trid=7) / CLIENT, actions)
+    assert reply[DHCP6OptClientFQDN].fqdn == b"vm1.ovn.test."
+    assert reply[DHCP6OptClientFQDN].flags == 0
+
+
 def test_release_gets_no_reply() -> None:
     request = _request(DHCP6_Release(trid=8) / CLIENT / SERVER / IA_NA)
     assert answer_dhcpv6(request, _encoded(STATEFUL)[8:]).frame is None
@@ -213,6 +221,7 @@ def _userdata() -> bytes:
     return struct.pack("!I4x", ActionOpcode.PUT_DHCPV6_OPTS) + _encoded(STATEFUL)
 
 
+ANSWERED = {1, 3, 4, 5, 6, 9, 11}  # Solicit, Request, Confirm, Renew, Rebind, Decline, Info
 SOLICIT = _request(DHCP6_Solicit(trid=1) / CLIENT / IA_NA)
 
 
@@ -247,6 +256,9 @@ def test_malformed_requests_are_dropped_with_one_log_line(
     if sent:
         assert not warnings
         assert Ether(sent[0])[UDP].sport == 546
+    elif warnings:
+        assert len(warnings) == 1, [r.getMessage() for r in caplog.records]
     else:
-        # No reply: one warning, or a well-formed message pinctrl does not answer.
-        assert len(warnings) <= 1, [r.getMessage() for r in caplog.records]
+        # No reply and no warning: a well-formed message of a type not answered.
+        assert userdata == _userdata() and len(frame) > 62
+        assert frame[62] not in ANSWERED, frame.hex()
