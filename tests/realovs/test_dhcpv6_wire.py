@@ -21,8 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.realovs.deploy import Deployment
-from tests.realovs.test_dhcpv6 import MACS, _configure, pytestmark  # noqa: F401
+from tests.realovs.deploy import Deployment, requirements
+from tests.realovs.test_dhcpv6 import MACS, _configure
+
+pytestmark = requirements
 
 LLA = {"vm1": "fe80::5254:ff:fe00:111", "vm2": "fe80::5254:ff:fe00:112"}
 KINDS = {
