@@ -5,7 +5,7 @@
 set -euo pipefail
 BASE=(python3-venv)
 PKGS=("${BASE[@]}" ovn-central ovn-host openvswitch-switch iproute2 iputils-ping ethtool
-      tcpdump udhcpc netcat-openbsd procps
+      tcpdump udhcpc isc-dhcp-client netcat-openbsd procps   # dhclient -6: the DHCPv6 test
       libvirt-dev pkg-config gcc python3-dev    # libvirt-python builds against these
       chromium fonts-dejavu-core)               # the API web page's browser test
 if [ "${1:-}" = "--base" ]; then

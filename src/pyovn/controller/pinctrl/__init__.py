@@ -6,6 +6,7 @@ packet-ins whose userdata starts with an opcode (`ActionOpcode`):
     ARP            arp { ... }         build an ARP request, send it back
     PUT_ARP        put_arp(...)        write a MAC_Binding (mac_binding.py)
     PUT_DHCP_OPTS  put_dhcp_opts(...)  build the DHCP reply, resume (dhcp.py)
+    PUT_DHCPV6_OPTS put_dhcpv6_opts(...) build the DHCPv6 reply, resume (dhcp6.py)
     ICMP           icmp4/icmp6 { ... } build ICMP(v6) unreachable, send it back
     ICMP4_ERROR    icmp4_error { ... } same, for TTL expiry and the like
     ICMP6_ERROR    icmp6_error { ... } the ICMPv6 one (nd.py)
@@ -37,6 +38,7 @@ from typing import TYPE_CHECKING
 from pyovn.controller.errors import ChannelError, PinctrlError
 from pyovn.controller.ofctrl import PacketIn
 from pyovn.controller.pinctrl.dhcp import answer_dhcp
+from pyovn.controller.pinctrl.dhcp6 import answer_dhcpv6
 from pyovn.controller.pinctrl.mac_binding import MacBindingWriter
 from pyovn.controller.pinctrl.nd import (
     icmp6_unreachable,
@@ -152,6 +154,8 @@ class Pinctrl:
                 self._schedule_flush()
         elif opcode == ActionOpcode.PUT_DHCP_OPTS:
             await self._resume_with(payload, packet_in, self._dhcp_answer)
+        elif opcode == ActionOpcode.PUT_DHCPV6_OPTS:
+            await self._resume_with(payload, packet_in, self._dhcpv6_answer)
         elif opcode == ActionOpcode.PUT_ND_RA_OPTS:
             await self._resume_with(payload, packet_in, self._ra_answer)
         elif opcode not in self._reported:
@@ -186,6 +190,12 @@ class Pinctrl:
         answer = answer_dhcp(frame, options)
         if answer.frame is not None:
             self.note(f"dhcp: message type {answer.message_type} sent")
+        return answer.frame
+
+    def _dhcpv6_answer(self, frame: bytes, options: bytes) -> bytes | None:
+        answer = answer_dhcpv6(frame, options)
+        if answer.frame is not None:
+            self.note(f"dhcpv6: message type {answer.message_type} sent")
         return answer.frame
 
     def _ra_answer(self, frame: bytes, template: bytes) -> bytes:
