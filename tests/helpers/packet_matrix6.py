@@ -4,7 +4,8 @@ For every VIF with an IPv6 address: neighbour solicitations for its
 neighbours and for its router's addresses (global and link-local), ICMPv6
 echo, TCP and UDP to VIFs on the same switch and across the router (new and
 established), hop limit 1 across the router, a neighbour advertisement to
-the router, echo and TCP to the router's own addresses, and traffic to
+the router, a router solicitation, echo and TCP to the router's own
+addresses, and traffic to
 addresses behind the router's IPv6 static routes (not ECMP ones) and to an
 unrouted one; from localnet ports, ND, echo and TCP to router ports' global
 IPv6 addresses, and an expiring packet to a VM.
@@ -12,7 +13,7 @@ IPv6 addresses, and an expiring packet to a VM.
 
 import ipaddress
 
-from pyovn.northd.addresses import ipv6_solicited_node
+from pyovn.northd.addresses import ipv6_lla, ipv6_solicited_node
 from pyovn.northd.model import SwitchPort
 from pyovn.northd.topology import Topology
 from tests.helpers.packet_matrix import Packet, _router_port_on
@@ -144,6 +145,15 @@ def _to_router(topo: Topology, src: SwitchPort, src_mac: str, src_ip: str) -> li
     name = f"{src.name}-router"
     macs = (src_mac, lrp.mac)
     packets = [_na(name, sw, src.name, macs, src_ip, str(lrp.networks.lla))]
+    packets.append(
+        Packet(
+            f"{name}-rs",
+            sw,
+            f'inport == "{src.name}" && eth.src == {src_mac} && eth.dst == 33:33:00:00:00:02 '
+            f"&& ip6.src == {ipv6_lla(src_mac)} && ip6.dst == ff02::2 && ip.ttl == 255 "
+            "&& icmp6.type == 133 && icmp6.code == 0",
+        )
+    )
     own = [str(n.addr) for n in lrp.networks.global6] + [str(lrp.networks.lla)]
     for ip in own:
         packets.append(_ns(name, sw, src.name, src_mac, src_ip, ip))

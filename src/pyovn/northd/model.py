@@ -103,6 +103,7 @@ class RouterPort:
     gateway_chassis: tuple[tuple[str, int], ...] = ()  # (chassis name, priority)
     options: tuple[tuple[str, str], ...] = ()
     enabled: bool = True
+    ipv6_ra_configs: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_gateway_port(self) -> bool:
