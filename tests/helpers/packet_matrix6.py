@@ -7,8 +7,9 @@ established), hop limit 1 across the router, a neighbour advertisement to
 the router, a router solicitation, echo and TCP to the router's own
 addresses, and traffic to
 addresses behind the router's IPv6 static routes (not ECMP ones) and to an
-unrouted one; from localnet ports, ND, echo and TCP to router ports' global
-IPv6 addresses, and an expiring packet to a VM.
+unrouted one; from localnet ports, ND, echo and TCP (new and established)
+to router ports' global IPv6 addresses and IPv6 NAT addresses, and an
+expiring packet to a VM.
 """
 
 import ipaddress
@@ -125,15 +126,29 @@ def _from_outside(topo: Topology) -> list[Packet]:
             if lsp.type != "router" or not lsp.peer:
                 continue
             lrp = topo.lrps[lsp.peer]
-            for net in lrp.networks.global6:
-                name = f"out-{lsp.name}"
-                packets.append(_ns(name, switch.name, ln, mac, src, str(net.addr)))
+            router = topo.routers[lrp.router]
+            targets = [str(net.addr) for net in lrp.networks.global6]
+            targets += [n.external_ip for n in router.nats if ":" in n.external_ip]
+            for ip in targets:
+                name = f"out-{lsp.name}-{ip}"
+                packets.append(_ns(name, switch.name, ln, mac, src, ip))
                 for kind in ("icmp", "tcp22"):
+                    packets.append(_ip6(name, switch.name, ln, (mac, lrp.mac), src, ip, kind))
                     packets.append(
-                        _ip6(name, switch.name, ln, (mac, lrp.mac), src, str(net.addr), kind)
+                        _ip6(name, switch.name, ln, (mac, lrp.mac), src, ip, kind, ct="est")
                     )
+            if lrp.networks.global6:
                 packets.append(
-                    _ip6(name, switch.name, ln, (mac, lrp.mac), src, "fd00::11", "icmp", hops=1)
+                    _ip6(
+                        f"out-{lsp.name}",
+                        switch.name,
+                        ln,
+                        (mac, lrp.mac),
+                        src,
+                        "fd00::11",
+                        "icmp",
+                        hops=1,
+                    )
                 )
     return packets
 

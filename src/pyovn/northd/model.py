@@ -143,7 +143,9 @@ class Nat:
     @property
     def logical_plen(self) -> int:
         _, slash, plen = self.logical_ip.partition("/")
-        return int(plen) if slash else 32
+        if slash:
+            return int(plen)
+        return 128 if ":" in self.logical_ip else 32
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,3 +26,6 @@ nbctl --policy=src-ip lr-route-add lr1 fd00::11/128 fd10::2
 nbctl lr-route-add lr2 10.0.0.0/24 100.64.0.1
 nbctl lr-route-add lr2 fd00::/64 fd10::1
 nbctl lr-route-add lr2 ::/0 2001:db8::fe
+# IPv6 NAT on the gateway port: SNAT for sw1's prefix, a centralized floating IP.
+nbctl lr-nat-add lr2 snat 2001:db8::100 fd00::/64
+nbctl lr-nat-add lr2 dnat_and_snat 2001:db8::111 fd00::11

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 from pyovn.northd import text
 from pyovn.northd.flow import Lflow, builder
+from pyovn.northd.router.nat import nat_ip
 from pyovn.northd.stages import LR_IN_ARP_RESOLVE
 from pyovn.northd.views import NeighborPort, RouterView
 
@@ -32,7 +33,7 @@ def arp_resolve_flows(view: RouterView) -> Iterator[Lflow]:
         seen: set[str] = set()
         for nat in view.nats:
             ip = nat.external_ip
-            if ":" in ip or ip in seen:
+            if ip in seen:
                 continue
             seen.add(ip)
             mac = nat.external_mac if nat.is_distributed and nat.external_mac else gw.mac
@@ -40,7 +41,7 @@ def arp_resolve_flows(view: RouterView) -> Iterator[Lflow]:
                 dp,
                 LR_IN_ARP_RESOLVE,
                 150,
-                f"inport == {gw_name} && outport == {gw_name} && ip4.dst == {ip}",
+                f"inport == {gw_name} && outport == {gw_name} && {nat_ip(nat)}.dst == {ip}",
                 "drop;",
                 hint=nat.uuid,
             )
@@ -48,7 +49,7 @@ def arp_resolve_flows(view: RouterView) -> Iterator[Lflow]:
                 dp,
                 LR_IN_ARP_RESOLVE,
                 100,
-                f"outport == {gw_name} && reg0 == {ip}",
+                f"outport == {gw_name} && {'xxreg0' if ':' in ip else 'reg0'} == {ip}",
                 f"eth.dst = {mac}; next;",
                 hint=nat.uuid,
             )

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pyovn.northd import text
 from pyovn.northd.addresses import ipv6_solicited_node
 from pyovn.northd.flow import Lflow, builder
+from pyovn.northd.router.nat import nat_ip
 from pyovn.northd.router.routing import resolve_routes
 from pyovn.northd.stages import (
     LR_IN_ARP_REQUEST,
@@ -68,13 +69,15 @@ def delivery_flows(view: RouterView) -> Iterator[Lflow]:
         gw_out = text.outport(gw.name)
         for nat in view.nats:
             if nat.is_distributed and nat.logical_port and nat.external_mac:
+                ip = nat_ip(nat)
+                reg1 = "xxreg1" if ip == "ip6" else "reg1"
                 yield Lflow(
                     dp,
                     LR_IN_GW_REDIRECT,
                     100,
-                    f"ip4.src == {nat.logical_ip} && {gw_out} && "
+                    f"{ip}.src == {nat.logical_ip} && {gw_out} && "
                     f"{text.is_chassis_resident(nat.logical_port)}",
-                    f"eth.src = {nat.external_mac}; reg1 = {nat.external_ip}; next;",
+                    f"eth.src = {nat.external_mac}; {reg1} = {nat.external_ip}; next;",
                     hint=nat.uuid,
                 )
         yield Lflow(

@@ -3,7 +3,7 @@
 Priorities: 120 SNAT addresses seen coming back in on the gateway port pass
 (east/west NAT); 100 drop spoofed sources (the router's own addresses and
 subnet broadcasts, unless looped back), martians, and hand DHCPv6 replies to
-the controller; 92/91/90 answer ARP for NAT addresses (on the gateway
+the controller; 92/91/90 answer ARP (ND for IPv6) for NAT addresses (on the gateway
 port only where the rule is handled, elsewhere drop, and on other ports
 always); 90 answer ARP and ND for the router's own addresses from their
 subnets and ICMP echo requests to them; 85..82 drop other ARP/ND and
@@ -20,6 +20,7 @@ from pyovn.northd import text
 from pyovn.northd.addresses import ipv6_solicited_node
 from pyovn.northd.flow import Lflow, builder
 from pyovn.northd.model import RouterPort
+from pyovn.northd.router.nat import nat_ip
 from pyovn.northd.stages import LR_IN_IP_INPUT
 from pyovn.northd.views import RouterView
 
@@ -39,6 +40,13 @@ def arp_reply(mac: str = "xreg0[0..47]") -> str:
     )
 
 
+def nd_reply(mac: str = "xreg0[0..47]") -> str:
+    return (
+        f"nd_na {{ eth.src = {mac}; ip6.src = nd.target; nd.tll = {mac}; "
+        "outport = inport; flags.loopback = 1; output; };"
+    )
+
+
 def _ipv6_addrs(port: RouterPort) -> list[ipaddress.IPv6Address]:
     """The port's global IPv6 addresses, then its link-local one."""
     return [*(n.addr for n in port.networks.global6), port.networks.lla]
@@ -55,12 +63,12 @@ def ip_input_flows(view: RouterView) -> Iterator[Lflow]:
     gw = view.gateway_port
     if gw is not None:
         for nat in view.nats:
-            if nat.type == "snat" and ":" not in nat.external_ip:
+            if nat.type == "snat":
                 yield Lflow(
                     dp,
                     LR_IN_IP_INPUT,
                     120,
-                    f"{text.inport(gw.name)} && ip4.src == {nat.external_ip}",
+                    f"{text.inport(gw.name)} && {nat_ip(nat)}.src == {nat.external_ip}",
                     "next;",
                     hint=nat.uuid,
                 )
@@ -134,10 +142,15 @@ def _nat_arp_flows(view: RouterView) -> Iterator[Lflow]:
     seen: set[str] = set()
     for nat in view.nats:
         ip = nat.external_ip
-        if ":" in ip or ip in seen:
+        if ip in seen:
             continue
         seen.add(ip)
-        target = f"arp.op == 1 && arp.tpa == {ip}"
+        if ":" in ip:
+            group = ipv6_solicited_node(ipaddress.IPv6Address(ip))
+            target = f"ip6.dst == {{{ip}, {group}}} && nd_ns && nd.target == {ip}"
+        else:
+            target = f"arp.op == 1 && arp.tpa == {ip}"
+        reply = nd_reply if ":" in ip else arp_reply
         if gw is not None:
             gw_in = text.inport(gw.name)
             resident = text.is_chassis_resident(view.nat_resident_port(nat))
@@ -147,11 +160,11 @@ def _nat_arp_flows(view: RouterView) -> Iterator[Lflow]:
                 LR_IN_IP_INPUT,
                 92,
                 f"{gw_in} && {target} && {resident}",
-                arp_reply(mac),
+                reply(mac),
                 hint=nat.uuid,
             )
             yield Lflow(dp, LR_IN_IP_INPUT, 91, f"{gw_in} && {target}", "drop;", hint=nat.uuid)
-        yield Lflow(dp, LR_IN_IP_INPUT, 90, target, arp_reply(), hint=nat.uuid)
+        yield Lflow(dp, LR_IN_IP_INPUT, 90, target, reply(), hint=nat.uuid)
 
 
 def _host_flows(view: RouterView, port: RouterPort) -> Iterator[Lflow]:

@@ -37,16 +37,11 @@ def _router_arp_flows(dp: str, link: RouterLink, only_routers: bool) -> Iterator
         f"outport = {MC_FLOOD_L2}; output;"
     )
     targets = [f"arp.op == 1 && arp.tpa == {n.addr}" for n in lrp.networks.ipv4]
-    nat_ips = sorted(
-        {
-            nat.external_ip
-            for nat in link.router.nats
-            if nat.type != "snat" and ":" not in nat.external_ip
-        }
-    )
-    targets += [f"arp.op == 1 && arp.tpa == {ip}" for ip in nat_ips]
+    nat_ips = sorted({nat.external_ip for nat in link.router.nats if nat.type != "snat"})
+    targets += [f"arp.op == 1 && arp.tpa == {ip}" for ip in nat_ips if ":" not in ip]
     v6 = [lrp.networks.lla, *(n.addr for n in lrp.networks.ipv6 if not n.addr.is_link_local)]
     targets += [f"nd_ns && nd.target == {addr}" for addr in v6]
+    targets += [f"nd_ns && nd.target == {ip}" for ip in nat_ips if ":" in ip]
     for target in targets:
         yield Lflow(dp, LS_IN_L2_LKUP, 80, f"flags[1] == 0 && {target}", action, hint=lsp.uuid)
     if only_routers:
