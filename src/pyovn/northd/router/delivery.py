@@ -9,7 +9,8 @@ ARP request or neighbour solicitation (100), an IPv6 static route's next hop
 a solicitation to its solicited-node group (200); resolved packets go out (0).
 lr_out_delivery (6): deliver to each enabled port (100), drop the rest (0).
 Load balancing, defragmentation, ND RA, ECMP symmetric replies and packet
-size checks have nothing configured, so those stages pass (0).
+size checks pass what nothing else matched (0); the ND RA stages' own flows
+come from nd_ra.
 """
 
 import ipaddress
