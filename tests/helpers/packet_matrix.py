@@ -250,7 +250,9 @@ def _from_outside(topo: Topology, lb_vips: bool) -> list[Packet]:
             lrp = topo.lrps[lsp.peer]
             router = topo.routers[lrp.router]
             targets = [str(n.addr) for n in lrp.networks.ipv4]
-            targets += [n.external_ip for n in router.nats if n.type != "snat"]
+            targets += [
+                n.external_ip for n in router.nats if n.type != "snat" and ":" not in n.external_ip
+            ]
             for ip in targets:
                 name = f"out-{lsp.name}-{ip}"
                 packets.append(_arp(name, switch.name, ln, mac, src, ip))

@@ -26,6 +26,7 @@ from tests.helpers.ovn import (
     stage_of,
 )
 from tests.helpers.packet_matrix import Packet, packet_matrix, read_topology
+from tests.helpers.packet_matrix6 import ipv6_packets
 from tests.helpers.sbcompare import load_balancers, normalized_lflows
 
 pytestmark = [needs_real_ovn, pytest.mark.oracle]
@@ -34,6 +35,7 @@ pytestmark = [needs_real_ovn, pytest.mark.oracle]
 #: member numbering, MAC sets in ls_in_l2_lkup) compare at a lower bar.
 _PORT_KEYS = re.compile(r"reg1[45]=0x[0-9a-f]+")
 EXACT = {"seed", "acl_mixed", "dhcp_nonstateful", "misc_ports", "tenants", "load_balancers"}
+EXACT |= {"dual_stack", "ipv6_only"}
 
 
 class Compiled:
@@ -97,7 +99,8 @@ def _trace(sb: str, packet: Packet) -> str:
 
 
 def test_ovn_trace_behaviour_matches_real_northd(compiled: Compiled) -> None:
-    packets = packet_matrix(read_topology(compiled.dbs.nb.remote), lb_vips=True)
+    topology = read_topology(compiled.dbs.nb.remote)
+    packets = packet_matrix(topology, lb_vips=True) + ipv6_packets(topology)
     assert packets
     different = []
     for packet in packets:

@@ -74,6 +74,18 @@ MUTATIONS: list[list[str]] = [
         "router-port=lr2-ext",
     ],
     ["lr-nat-add", "lr2", "snat", "172.16.0.2", "192.168.0.0/16"],
+    # IPv6: a dual-stack router port, a VM address on it, IPv6 static routes, RAs.
+    ["set", "Logical_Router_Port", "lr1-sw1", 'networks="10.0.0.1/24","fd00::1/64"'],
+    ["lsp-set-addresses", "vm1", "50:54:00:00:01:11 10.0.0.21 fd00::21"],
+    ["lr-route-add", "lr1", "fd02::/64", "fd00::21"],
+    ["lr-route-add", "lr1", "::/0", "fd00::99"],
+    [
+        "set",
+        "Logical_Router_Port",
+        "lr1-sw1",
+        "ipv6_ra_configs:address_mode=slaac",
+        "ipv6_ra_configs:send_periodic=true",
+    ],
     ["CHECKPOINT"],
     ["lsp-set-addresses", "vm4", "50:54:00:00:02:14 10.0.1.14", "unknown"],
     ["lsp-set-type", "vm4", "localport"],

@@ -136,6 +136,11 @@ class RouterNetworks:
     def lla(self) -> ipaddress.IPv6Address:
         return ipv6_lla(self.mac)
 
+    @property
+    def global6(self) -> tuple[Ipv6Net, ...]:
+        """The IPv6 networks other than link-local ones."""
+        return tuple(n for n in self.ipv6 if not n.addr.is_link_local)
+
     def contains_ipv4(self, ip: str) -> bool:
         """Whether `ip` lies in one of the port's IPv4 networks."""
         addr = int(ipaddress.IPv4Address(ip))

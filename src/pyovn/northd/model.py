@@ -103,6 +103,7 @@ class RouterPort:
     gateway_chassis: tuple[tuple[str, int], ...] = ()  # (chassis name, priority)
     options: tuple[tuple[str, str], ...] = ()
     enabled: bool = True
+    ipv6_ra_configs: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_gateway_port(self) -> bool:
@@ -142,7 +143,9 @@ class Nat:
     @property
     def logical_plen(self) -> int:
         _, slash, plen = self.logical_ip.partition("/")
-        return int(plen) if slash else 32
+        if slash:
+            return int(plen)
+        return 128 if ":" in self.logical_ip else 32
 
 
 @dataclass(frozen=True, slots=True)

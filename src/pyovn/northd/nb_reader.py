@@ -195,6 +195,7 @@ def read_router_port(
         options=items(row["options"]),
         enabled=optional(row["enabled"]) is not False,
         peer_router_port=optional(row["peer"]),  # a port name; resolved by the builder
+        ipv6_ra_configs=items(row["ipv6_ra_configs"]),
     )
 
 

@@ -258,7 +258,7 @@ def _router_neighbor(
             name=other.name,
             mac=other.mac,
             ipv4=tuple(str(n.addr) for n in other.networks.ipv4),
-            ipv6=(str(other.networks.lla), *(str(n.addr) for n in other.networks.ipv6)),
+            ipv6=(*(str(n.addr) for n in other.networks.global6), str(other.networks.lla)),
             is_router=True,
             resident_port=gw.redirect_port if gw is not None and gw.uuid == other.uuid else None,
         )

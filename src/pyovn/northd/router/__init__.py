@@ -9,6 +9,7 @@ from pyovn.northd.router.delivery import delivery_flows, router_passthrough_flow
 from pyovn.northd.router.ip_input import ip_input_flows
 from pyovn.northd.router.load_balancer import router_lb_flows
 from pyovn.northd.router.nat import nat_flows
+from pyovn.northd.router.nd_ra import nd_ra_flows
 from pyovn.northd.router.routing import routing_flows
 from pyovn.northd.views import RouterView
 
@@ -23,6 +24,7 @@ BUILDERS: tuple[RouterBuilder, ...] = (
     nat_flows,
     router_lb_flows,
     router_passthrough_flows,
+    nd_ra_flows,
     routing_flows,
     arp_resolve_flows,
     delivery_flows,

@@ -3,20 +3,24 @@
 Priorities: 120 SNAT addresses seen coming back in on the gateway port pass
 (east/west NAT); 100 drop spoofed sources (the router's own addresses and
 subnet broadcasts, unless looped back), martians, and hand DHCPv6 replies to
-the controller; 92/91/90 answer ARP for NAT addresses (on the gateway
+the controller; 92/91/90 answer ARP (ND for IPv6) for NAT addresses (on the gateway
 port only where the rule is handled, elsewhere drop, and on other ports
 always); 90 answer ARP and ND for the router's own addresses from their
 subnets and ICMP echo requests to them; 85..82 drop other ARP/ND and
 multicast; 60 drop any other traffic to the router's addresses; 50 drop
-broadcast; 32..30 expire TTLs (31 sends ICMP time exceeded); 0 next.
+broadcast; 32..30 expire TTLs (31 sends ICMP or ICMPv6 time exceeded, the
+latter per global IPv6 network); 0 next. IPv6 flows cover the global
+addresses and the link-local one.
 """
 
+import ipaddress
 from collections.abc import Iterator
 
 from pyovn.northd import text
 from pyovn.northd.addresses import ipv6_solicited_node
 from pyovn.northd.flow import Lflow, builder
 from pyovn.northd.model import RouterPort
+from pyovn.northd.router.nat import nat_ip
 from pyovn.northd.stages import LR_IN_IP_INPUT
 from pyovn.northd.views import RouterView
 
@@ -36,6 +40,18 @@ def arp_reply(mac: str = "xreg0[0..47]") -> str:
     )
 
 
+def nd_reply(mac: str = "xreg0[0..47]") -> str:
+    return (
+        f"nd_na {{ eth.src = {mac}; ip6.src = nd.target; nd.tll = {mac}; "
+        "outport = inport; flags.loopback = 1; output; };"
+    )
+
+
+def _ipv6_addrs(port: RouterPort) -> list[ipaddress.IPv6Address]:
+    """The port's global IPv6 addresses, then its link-local one."""
+    return [*(n.addr for n in port.networks.global6), port.networks.lla]
+
+
 def _connected(port: RouterPort) -> bool:
     return port.peer_switch_port is not None or port.peer_router_port is not None
 
@@ -47,12 +63,12 @@ def ip_input_flows(view: RouterView) -> Iterator[Lflow]:
     gw = view.gateway_port
     if gw is not None:
         for nat in view.nats:
-            if nat.type == "snat" and ":" not in nat.external_ip:
+            if nat.type == "snat":
                 yield Lflow(
                     dp,
                     LR_IN_IP_INPUT,
                     120,
-                    f"{text.inport(gw.name)} && ip4.src == {nat.external_ip}",
+                    f"{text.inport(gw.name)} && {nat_ip(nat)}.src == {nat.external_ip}",
                     "next;",
                     hint=nat.uuid,
                 )
@@ -86,7 +102,12 @@ def ip_input_flows(view: RouterView) -> Iterator[Lflow]:
                 dp, LR_IN_IP_INPUT, 60, f"ip4.dst == {text.set_of(own)}", "drop;", hint=port.uuid
             )
         yield Lflow(
-            dp, LR_IN_IP_INPUT, 60, f"ip6.dst == {{{port.networks.lla}}}", "drop;", hint=port.uuid
+            dp,
+            LR_IN_IP_INPUT,
+            60,
+            f"ip6.dst == {text.set_of(_ipv6_addrs(port))}",
+            "drop;",
+            hint=port.uuid,
         )
         if _connected(port):
             yield from _ttl_flows(view, port)
@@ -94,15 +115,15 @@ def ip_input_flows(view: RouterView) -> Iterator[Lflow]:
 
 def _spoof_flows(dp: str, port: RouterPort) -> Iterator[Lflow]:
     nets = port.networks
-    lla = nets.lla
-    yield Lflow(
-        dp,
-        LR_IN_IP_INPUT,
-        100,
-        f"ip6.dst == {lla} && udp.src == 547 && udp.dst == 546",
-        "reg0 = 0; handle_dhcpv6_reply;",
-        hint=port.uuid,
-    )
+    for addr in _ipv6_addrs(port):
+        yield Lflow(
+            dp,
+            LR_IN_IP_INPUT,
+            100,
+            f"ip6.dst == {addr} && udp.src == 547 && udp.dst == 546",
+            "reg0 = 0; handle_dhcpv6_reply;",
+            hint=port.uuid,
+        )
     if nets.ipv4:
         addrs = [str(n.addr) for n in nets.ipv4] + [str(n.broadcast) for n in nets.ipv4]
         yield Lflow(
@@ -121,10 +142,15 @@ def _nat_arp_flows(view: RouterView) -> Iterator[Lflow]:
     seen: set[str] = set()
     for nat in view.nats:
         ip = nat.external_ip
-        if ":" in ip or ip in seen:
+        if ip in seen:
             continue
         seen.add(ip)
-        target = f"arp.op == 1 && arp.tpa == {ip}"
+        if ":" in ip:
+            group = ipv6_solicited_node(ipaddress.IPv6Address(ip))
+            target = f"ip6.dst == {{{ip}, {group}}} && nd_ns && nd.target == {ip}"
+        else:
+            target = f"arp.op == 1 && arp.tpa == {ip}"
+        reply = nd_reply if ":" in ip else arp_reply
         if gw is not None:
             gw_in = text.inport(gw.name)
             resident = text.is_chassis_resident(view.nat_resident_port(nat))
@@ -134,11 +160,11 @@ def _nat_arp_flows(view: RouterView) -> Iterator[Lflow]:
                 LR_IN_IP_INPUT,
                 92,
                 f"{gw_in} && {target} && {resident}",
-                arp_reply(mac),
+                reply(mac),
                 hint=nat.uuid,
             )
             yield Lflow(dp, LR_IN_IP_INPUT, 91, f"{gw_in} && {target}", "drop;", hint=nat.uuid)
-        yield Lflow(dp, LR_IN_IP_INPUT, 90, target, arp_reply(), hint=nat.uuid)
+        yield Lflow(dp, LR_IN_IP_INPUT, 90, target, reply(), hint=nat.uuid)
 
 
 def _host_flows(view: RouterView, port: RouterPort) -> Iterator[Lflow]:
@@ -169,22 +195,24 @@ def _host_flows(view: RouterView, port: RouterPort) -> Iterator[Lflow]:
             "ip4.dst <-> ip4.src; ip.ttl = 255; icmp4.type = 0; flags.loopback = 1; next; ",
             hint=port.uuid,
         )
-    lla = port.networks.lla
+    v6 = _ipv6_addrs(port)
+    for addr in v6:
+        yield Lflow(
+            dp,
+            LR_IN_IP_INPUT,
+            90,
+            f"{inport} && ip6.dst == {{{addr}, {ipv6_solicited_node(addr)}}} && nd_ns && "
+            f"nd.target == {addr}{resident}",
+            "nd_na_router { eth.src = xreg0[0..47]; ip6.src = nd.target; nd.tll = xreg0[0..47]; "
+            "outport = inport; flags.loopback = 1; output; };",
+            hint=port.uuid,
+        )
+    dst = str(v6[0]) if len(v6) == 1 else text.set_of(v6)
     yield Lflow(
         dp,
         LR_IN_IP_INPUT,
         90,
-        f"{inport} && ip6.dst == {{{lla}, {ipv6_solicited_node(lla)}}} && nd_ns && "
-        f"nd.target == {lla}{resident}",
-        "nd_na_router { eth.src = xreg0[0..47]; ip6.src = nd.target; nd.tll = xreg0[0..47]; "
-        "outport = inport; flags.loopback = 1; output; };",
-        hint=port.uuid,
-    )
-    yield Lflow(
-        dp,
-        LR_IN_IP_INPUT,
-        90,
-        f"ip6.dst == {lla} && icmp6.type == 128 && icmp6.code == 0",
+        f"ip6.dst == {dst} && icmp6.type == 128 && icmp6.code == 0",
         "ip6.dst <-> ip6.src; ip.ttl = 255; icmp6.type = 129; flags.loopback = 1; next; ",
         hint=port.uuid,
     )
@@ -197,8 +225,7 @@ def _unreachable_flows(dp: str, port: RouterPort) -> Iterator[Lflow]:
     NATted instead.
     """
     families = [("4", str(n.addr), "icmp4", "3", "3", "2") for n in port.networks.ipv4]
-    v6 = [port.networks.lla, *(n.addr for n in port.networks.ipv6 if not n.addr.is_link_local)]
-    families += [("6", str(a), "icmp6", "1", "4", "3") for a in v6]
+    families += [("6", str(a), "icmp6", "1", "4", "3") for a in _ipv6_addrs(port)]
     for ver, addr, icmp, typ, udp_code, proto_code in families:
         head = f"ip{ver} && ip{ver}.dst == {addr} && !ip.later_frag"
         swap = f"eth.dst <-> eth.src; ip{ver}.dst <-> ip{ver}.src;"
@@ -243,6 +270,7 @@ def _icmp_error(icmp: str, swap: str, icmp_type: str, code: str) -> str:
 
 
 def _ttl_flows(view: RouterView, port: RouterPort) -> Iterator[Lflow]:
+    yield from _ttl6_flows(view, port)
     if not port.networks.ipv4:
         return
     gw = view.gateway_port
@@ -260,3 +288,24 @@ def _ttl_flows(view: RouterView, port: RouterPort) -> Iterator[Lflow]:
         f"outport = {text.quote(port.name)}; flags.loopback = 1; output; }};",
         hint=port.uuid,
     )
+
+
+def _ttl6_flows(view: RouterView, port: RouterPort) -> Iterator[Lflow]:
+    """ICMPv6 time exceeded, per global IPv6 network, from the port's address there."""
+    name = text.quote(port.name)
+    gw = view.gateway_port
+    is_gw = gw is not None and gw.uuid == port.uuid
+    for net in port.networks.global6:
+        addresses = "ip6.dst <-> ip6.src" if is_gw else f"ip6.dst = ip6.src; ip6.src = {net.addr}"
+        yield Lflow(
+            view.uuid,
+            LR_IN_IP_INPUT,
+            31,
+            f"inport == {name} && ip6 && ip6.src == {net.network_str} && "
+            "ip.ttl == {0, 1} && !ip.later_frag",
+            "icmp6 {eth.dst <-> eth.src; "
+            f"{addresses} ; ip.ttl = 254; "
+            "icmp6.type = 3; /* Time exceeded */ icmp6.code = 0; /* TTL exceeded in transit */ "
+            f"outport = {name}; flags.loopback = 1; output; }};",
+            hint=port.uuid,
+        )

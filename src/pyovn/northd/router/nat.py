@@ -31,7 +31,7 @@ from pyovn.northd.stages import (
 )
 from pyovn.northd.views import RouterView
 
-__all__ = ["nat_flows"]
+__all__ = ["nat_flows", "nat_ip"]
 
 EGRESS_LOOPBACK = (
     'clone { ct_clear; inport = outport; outport = ""; eth.dst <-> eth.src; flags = 0; '
@@ -41,8 +41,9 @@ EGRESS_LOOPBACK = (
 )
 
 
-def _ipv4_nats(view: RouterView) -> list[Nat]:
-    return [n for n in view.nats if ":" not in n.external_ip]
+def nat_ip(nat: Nat) -> str:
+    """The match field prefix of a rule's address family: ip4 or ip6."""
+    return "ip6" if ":" in nat.external_ip else "ip4"
 
 
 @builder
@@ -50,7 +51,7 @@ def nat_flows(view: RouterView) -> Iterator[Lflow]:
     """All NAT stages (unsnat, dnat, chk_dnat_local, undnat, snat, egr_loop)."""
     dp = view.uuid
     gw = view.gateway_port
-    nats = _ipv4_nats(view) if gw is not None else []
+    nats = list(view.nats) if gw is not None else []
     for nat in nats:
         yield from _nat_rule_flows(view, nat)
     if nats:
@@ -76,8 +77,9 @@ def _nat_rule_flows(view: RouterView, nat: Nat) -> Iterator[Lflow]:
     ext, logical = nat.external_ip, nat.logical_ip
     mac_prefix = f"eth.src = {nat.external_mac}; " if nat.is_distributed else ""
     hint = nat.uuid
+    ip = nat_ip(nat)
     if nat.type in ("snat", "dnat_and_snat"):
-        head = f"ip && ip4.dst == {ext} && inport == {gw_name}"
+        head = f"ip && {ip}.dst == {ext} && inport == {gw_name}"
         yield Lflow(
             dp,
             LR_IN_UNSNAT,
@@ -95,7 +97,7 @@ def _nat_rule_flows(view: RouterView, nat: Nat) -> Iterator[Lflow]:
             hint=hint,
         )
         priority = 128 + nat.logical_plen + 1
-        src = f"ip && ip4.src == {logical} && outport == {gw_name} && {resident}"
+        src = f"ip && {ip}.src == {logical} && outport == {gw_name} && {resident}"
         yield Lflow(
             dp, LR_OUT_SNAT, priority, src, f"{mac_prefix}ct_snat_in_czone({ext});", hint=hint
         )
@@ -112,7 +114,7 @@ def _nat_rule_flows(view: RouterView, nat: Nat) -> Iterator[Lflow]:
             dp,
             LR_IN_DNAT,
             100,
-            f"ip && ip4.dst == {ext} && inport == {gw_name}{central}",
+            f"ip && {ip}.dst == {ext} && inport == {gw_name}{central}",
             f"ct_dnat_in_czone({logical});",
             hint=hint,
         )
@@ -120,7 +122,7 @@ def _nat_rule_flows(view: RouterView, nat: Nat) -> Iterator[Lflow]:
             dp,
             LR_OUT_UNDNAT,
             100,
-            f"ip && ip4.src == {logical} && outport == {gw_name}{central}",
+            f"ip && {ip}.src == {logical} && outport == {gw_name}{central}",
             f"{mac_prefix}ct_dnat_in_czone;",
             hint=hint,
         )
@@ -128,7 +130,7 @@ def _nat_rule_flows(view: RouterView, nat: Nat) -> Iterator[Lflow]:
         dp,
         LR_OUT_CHK_DNAT_LOCAL,
         50,
-        f"ip && ip4.dst == {ext} && {resident}",
+        f"ip && {ip}.dst == {ext} && {resident}",
         "reg9[4] = 1; next;",
         hint=hint,
     )
@@ -136,7 +138,7 @@ def _nat_rule_flows(view: RouterView, nat: Nat) -> Iterator[Lflow]:
         dp,
         LR_OUT_EGR_LOOP,
         100,
-        f"ip4.dst == {ext} && outport == {gw_name} && {resident}",
+        f"{ip}.dst == {ext} && outport == {gw_name} && {resident}",
         EGRESS_LOOPBACK,
         hint=hint,
     )

@@ -3,7 +3,8 @@
 lr_in_ip_routing_pre (12): route table id in reg7 (0 = main table).
 lr_in_ip_routing (13): longest prefix wins: a route's priority is
 3 * prefix length, +1 for destination routes, +1 for connected routes.
-A route sets the next hop (reg0/xxreg0), the port's own address (reg1),
+A route sets the next hop (reg0, or xxreg0 for IPv6), the port's own
+address (reg1, or xxreg1),
 eth.src and outport, and decrements the TTL. Routes sharing a prefix form an
 ECMP group: the flow only picks a member (reg8) and lr_in_ip_routing_ecmp
 (14) applies it. Link-local IPv6 goes back out its inport (194). Router
@@ -35,7 +36,7 @@ class ResolvedRoute:
     """A static route with its prefix parsed and its output port found."""
 
     route: StaticRoute
-    prefix: ipaddress.IPv4Network
+    prefix: ipaddress.IPv4Network | ipaddress.IPv6Network
     nexthop: str
     port: RouterPort
     port_ip: str
@@ -49,26 +50,32 @@ class ResolvedRoute:
         return self.prefix.prefixlen * 3 + (0 if self.is_src else 1)
 
     @property
+    def is_ipv6(self) -> bool:
+        return self.prefix.version == 6
+
+    @property
     def match(self) -> str:
+        ip = "ip6" if self.is_ipv6 else "ip4"
         if self.is_src:
-            return f"ip4.src == {self.prefix}"
-        return f"reg7 == 0 && ip4.dst == {self.prefix}"
+            return f"{ip}.src == {self.prefix}"
+        return f"reg7 == 0 && {ip}.dst == {self.prefix}"
 
 
 def resolve_routes(view: RouterView) -> tuple[list[ResolvedRoute], list[str]]:
-    """IPv4 static routes that can be installed, and a problem line per other route."""
+    """Static routes that can be installed, and a problem line per other route."""
     resolved: list[ResolvedRoute] = []
     problems: list[str] = []
     for route in view.routes:
         try:
-            prefix = ipaddress.IPv4Network(route.ip_prefix, strict=False)
-            nexthop = ipaddress.IPv4Address(route.nexthop)
+            prefix = ipaddress.ip_network(route.ip_prefix, strict=False)
+            nexthop = ipaddress.ip_address(route.nexthop)
+            if prefix.version != nexthop.version:
+                raise ValueError("address families differ")
         except ValueError:
-            if ":" not in route.ip_prefix:
-                problems.append(
-                    f"router {view.name}: static route {route.ip_prefix} via {route.nexthop}: "
-                    "bad prefix or next hop; route skipped"
-                )
+            problems.append(
+                f"router {view.name}: static route {route.ip_prefix} via {route.nexthop}: "
+                "bad prefix or next hop; route skipped"
+            )
             continue
         found = _port_for(view, nexthop, route.output_port)
         if found is None:
@@ -83,22 +90,32 @@ def resolve_routes(view: RouterView) -> tuple[list[ResolvedRoute], list[str]]:
 
 
 def _port_for(
-    view: RouterView, nexthop: ipaddress.IPv4Address, output_port: str | None
+    view: RouterView,
+    nexthop: ipaddress.IPv4Address | ipaddress.IPv6Address,
+    output_port: str | None,
 ) -> tuple[RouterPort, str] | None:
     for port in view.ports:
         if output_port is not None and port.name != output_port:
             continue
-        for net in port.networks.ipv4:
+        nets = port.networks.ipv4 if nexthop.version == 4 else port.networks.global6
+        for net in nets:
             if nexthop in net.network:
                 return port, str(net.addr)
-        if output_port is not None and port.networks.ipv4:
-            return port, str(port.networks.ipv4[0].addr)
+        if output_port is not None and nets:
+            return port, str(nets[0].addr)
     return None
+
+
+def _registers(nexthop: str, port_ip: str) -> str:
+    """Next hop and own address: reg0/reg1 for IPv4, xxreg0/xxreg1 for IPv6."""
+    if ":" in port_ip:
+        return f"xxreg0 = {nexthop}; xxreg1 = {port_ip};"
+    return f"reg0 = {nexthop}; reg1 = {port_ip};"
 
 
 def _route_action(port: RouterPort, nexthop: str, port_ip: str) -> str:
     return (
-        f"ip.ttl--; reg8[0..15] = 0; reg0 = {nexthop}; reg1 = {port_ip}; eth.src = {port.mac}; "
+        f"ip.ttl--; reg8[0..15] = 0; {_registers(nexthop, port_ip)} eth.src = {port.mac}; "
         f"outport = {text.quote(port.name)}; flags.loopback = 1; next;"
     )
 
@@ -141,6 +158,15 @@ def _connected_routes(dp: str, port: RouterPort) -> Iterator[Lflow]:
             net.plen * 3 + 2,
             f"ip4.dst == {net.network_str}",
             _route_action(port, "ip4.dst", str(net.addr)),
+            hint=port.uuid,
+        )
+    for net6 in port.networks.global6:
+        yield Lflow(
+            dp,
+            LR_IN_IP_ROUTING,
+            net6.plen * 3 + 2,
+            f"ip6.dst == {net6.network_str}",
+            _route_action(port, "ip6.dst", str(net6.addr)),
             hint=port.uuid,
         )
 
@@ -191,7 +217,7 @@ def _static_routes(view: RouterView) -> Iterator[Lflow]:
                 LR_IN_IP_ROUTING_ECMP,
                 100,
                 f"reg8[0..15] == {group_id} && reg8[16..31] == {member_id}",
-                f"reg0 = {member.nexthop}; reg1 = {member.port_ip}; eth.src = {member.port.mac}; "
+                f"{_registers(member.nexthop, member.port_ip)} eth.src = {member.port.mac}; "
                 f"outport = {text.quote(member.port.name)}; next;",
                 hint=member.route.uuid,
             )

@@ -13,6 +13,7 @@ from typing import Any
 
 from pyovn.northd.model import Router, RouterPort, Switch, SwitchPort
 from pyovn.northd.router.load_balancer import reachable_vips, router_lb_set_name
+from pyovn.northd.router.nd_ra import periodic_ra_options
 from pyovn.northd.sb.index import SbIndex
 from pyovn.northd.topology import Changed, Topology
 from pyovn.northd.views import gateway_port_of
@@ -355,6 +356,7 @@ def _router_ports(topo: Topology, router: Router, state: DesiredState) -> list[D
             options.append(("peer", topo.lsps[lrp.peer_switch_port].name))
         elif lrp.peer_router_port is not None and lrp.peer_router_port in topo.lrps:
             options.append(("peer", topo.lrps[lrp.peer_router_port].name))
+        options += periodic_ra_options(lrp)
         mac = (_mac_and_networks(lrp),)
         chassis = _l3gateway_chassis(topo, router.uuid)
         if chassis:

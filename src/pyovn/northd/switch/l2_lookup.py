@@ -2,8 +2,9 @@
 
 ls_in_l2_lkup (25): service-monitor replies go to the controller (110);
 ARP/NS for an address a connected router owns (its port IPs and NAT
-addresses) reach that router port and every non-router port (80); a router's
-own ARP/NS requests flood to non-router ports only (75); broadcast and
+addresses) reach that router port and every non-router port (80; on a
+switch of router ports only, just that port); a router's own ARP/NS
+requests flood to non-router ports only (75; none on such a switch); broadcast and
 multicast flood (70); each known MAC goes to its port (50; a distributed
 gateway port's MAC only on the chassis where its redirect port lives, a
 distributed floating IP's MAC only where its VM lives); anything else asks
@@ -27,24 +28,24 @@ MC_FLOOD_L2 = '"_MC_flood_l2"'
 MC_UNKNOWN = '"_MC_unknown"'
 
 
-def _router_arp_flows(dp: str, link: RouterLink) -> Iterator[Lflow]:
+def _router_arp_flows(dp: str, link: RouterLink, only_routers: bool) -> Iterator[Lflow]:
     lsp, lrp = link.lsp, link.lrp
     action = (
-        f"clone {{outport = {text.quote(lsp.name)}; output; }}; outport = {MC_FLOOD_L2}; output;"
+        f"outport = {text.quote(lsp.name)}; output;"
+        if only_routers
+        else f"clone {{outport = {text.quote(lsp.name)}; output; }}; "
+        f"outport = {MC_FLOOD_L2}; output;"
     )
     targets = [f"arp.op == 1 && arp.tpa == {n.addr}" for n in lrp.networks.ipv4]
-    nat_ips = sorted(
-        {
-            nat.external_ip
-            for nat in link.router.nats
-            if nat.type != "snat" and ":" not in nat.external_ip
-        }
-    )
-    targets += [f"arp.op == 1 && arp.tpa == {ip}" for ip in nat_ips]
+    nat_ips = sorted({nat.external_ip for nat in link.router.nats if nat.type != "snat"})
+    targets += [f"arp.op == 1 && arp.tpa == {ip}" for ip in nat_ips if ":" not in ip]
     v6 = [lrp.networks.lla, *(n.addr for n in lrp.networks.ipv6 if not n.addr.is_link_local)]
     targets += [f"nd_ns && nd.target == {addr}" for addr in v6]
+    targets += [f"nd_ns && nd.target == {ip}" for ip in nat_ips if ":" in ip]
     for target in targets:
         yield Lflow(dp, LS_IN_L2_LKUP, 80, f"flags[1] == 0 && {target}", action, hint=lsp.uuid)
+    if only_routers:
+        return
     # The router may send from its floating IPs' MACs too, whichever port it uses.
     macs = [lrp.mac]
     if link.gateway_port is not None:
@@ -95,8 +96,9 @@ def l2_lookup_flows(view: SwitchView) -> Iterator[Lflow]:
         "eth.dst == $svc_monitor_mac && (tcp || icmp || icmp6)",
         "handle_svc_check(inport);",
     )
+    only_routers = all(port.type == "router" for port in view.ports)
     for link in view.router_links:
-        yield from _router_arp_flows(dp, link)
+        yield from _router_arp_flows(dp, link, only_routers)
         yield from _router_mac_flows(dp, link)
     yield Lflow(dp, LS_IN_L2_LKUP, 70, "eth.mcast", f"outport = {MC_FLOOD}; output;")
     for port in view.ports:
