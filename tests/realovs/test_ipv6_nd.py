@@ -82,18 +82,6 @@ def deployment(
         dep.stop()
 
 
-@pytest.fixture
-def routed(deployment: Deployment, request: pytest.FixtureRequest) -> Deployment:
-    """The deployment, for tests that route IPv6: pyovn northd gives router
-    ports only their link-local IPv6 address (no global address, responder
-    or route) and compiles no router advertisements, so these are expected
-    to fail with it."""
-    if deployment.northd_kind == "pyovn":
-        reason = "pyovn northd compiles no routes, ND responder or RA for global IPv6 networks"
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
-    return deployment
-
-
 def ping6(
     dep: Deployment, vm: str, address: str, count: int = 3, hops: int | None = None
 ) -> subprocess.CompletedProcess[str]:
@@ -121,16 +109,14 @@ def test_ping6_on_one_switch_resolves_through_the_nd_responder(deployment: Deplo
     assert "nd_na: sent on datapath" in deployment.controller_log.read_text()
 
 
-def test_ping6_across_the_router(routed: Deployment) -> None:
-    deployment = routed
+def test_ping6_across_the_router(deployment: Deployment) -> None:
     ping = ping6(deployment, "vm1", VM6["vm3"])
     assert ping.returncode == 0, ping.stdout + ping.stderr
     assert "00:00:00:00:ff:01" in _neighbour(deployment, "vm1", "fd00:1::1")
     assert "nd_na_router: sent on datapath" in deployment.controller_log.read_text()
 
 
-def test_router_solicits_an_unknown_next_hop_and_learns_it(routed: Deployment) -> None:
-    deployment = routed
+def test_router_solicits_an_unknown_next_hop_and_learns_it(deployment: Deployment) -> None:
     ping = ping6(deployment, "vm2", EXT6, count=4)
     assert ping.returncode == 0, ping.stdout + ping.stderr
     log = deployment.controller_log.read_text()
@@ -162,8 +148,7 @@ def test_router_solicits_an_unknown_next_hop_and_learns_it(routed: Deployment) -
     wait_for(installed, 10, "tables 66 and 67 for fd00:ff::5")
 
 
-def test_hop_limit_one_is_answered_with_time_exceeded(routed: Deployment) -> None:
-    deployment = routed
+def test_hop_limit_one_is_answered_with_time_exceeded(deployment: Deployment) -> None:
     ping = ping6(deployment, "vm1", VM6["vm4"], count=1, hops=1)
     assert "From fd00:1::1" in ping.stdout and "Time exceeded" in ping.stdout, ping.stdout
     assert "icmp: sent on datapath" in deployment.controller_log.read_text()
@@ -182,7 +167,7 @@ sys.stdout.buffer.write(bytes(got[0]) if got else b"")
 
 
 def test_router_solicitation_is_answered_with_the_configured_advertisement(
-    routed: Deployment,
+    deployment: Deployment,
 ) -> None:
     """ipv6_ra_configs on lr1-sw1: a Router Solicitation from vm2 (sent with
     scapy) gets the advertisement pinctrl builds for put_nd_ra_opts, and
@@ -196,7 +181,7 @@ def test_router_solicitation_is_answered_with_the_configured_advertisement(
     )
     from scapy.layers.l2 import Ether
 
-    dep = routed
+    dep = deployment
     config = ("ipv6_ra_configs:address_mode=slaac", "ipv6_ra_configs:mtu=1442")
     _nbctl(dep, "--wait=hv", "set", "Logical_Router_Port", "lr1-sw1", *config)
     lla = "fe80::5254:ff:fe00:112"
