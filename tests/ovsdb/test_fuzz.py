@@ -47,6 +47,9 @@ RFC_ERRORS = {
     "not owner",
     "not allowed",
     "resources exhausted",
+    # Not in the RFC, but what ovsdb-server answers for a set with a duplicate
+    # element (["set", ["a", "a"]]): pyovn answers the same.
+    "ovsdb error",
 }
 
 # -- JSON values ----------------------------------------------------------------

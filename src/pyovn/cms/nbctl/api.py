@@ -23,6 +23,7 @@ from pyovn.cms.api.backend import Backend, CfgCounter, Transaction
 from pyovn.cms.api.command import Command
 from pyovn.cms.api.refs import RowId, RowIds
 from pyovn.cms.nbctl import acl, dhcp, nat, port, router, routes, show, switch
+from pyovn.cms.nbctl import load_balancer as lbs
 
 __all__ = ["NB_CFG", "NB_ROW_IDS", "NB_WAITS", "NbApi"]
 
@@ -290,6 +291,39 @@ class NbApi:
     def lr_nat_list(self, router_: str) -> nat.LrNatListCommand:
         """A router's NAT rules."""
         return nat.LrNatListCommand(router_)
+
+    # -- load balancers ------------------------------------------------------------------
+    def lb_add(
+        self, name: str, vip: str, ips: str, protocol: str | None = None, **kw: Any
+    ) -> lbs.LbAddCommand:
+        """Create a load balancer, or add a VIP to an existing one."""
+        return lbs.LbAddCommand(name, vip, ips, protocol, **kw)
+
+    def lb_del(
+        self, name: str, vip: str | None = None, if_exists: bool = False
+    ) -> lbs.LbDelCommand:
+        """Delete a load balancer, or one of its VIPs."""
+        return lbs.LbDelCommand(name, vip, if_exists=if_exists)
+
+    def ls_lb_add(self, switch_: str, lb: str, may_exist: bool = False) -> lbs.LsLbAddCommand:
+        """Attach a load balancer to a switch."""
+        return lbs.LsLbAddCommand(switch_, lb, may_exist=may_exist)
+
+    def ls_lb_del(
+        self, switch_: str, lb: str | None = None, if_exists: bool = False
+    ) -> lbs.LsLbDelCommand:
+        """Detach one (or every) load balancer from a switch."""
+        return lbs.LsLbDelCommand(switch_, lb, if_exists=if_exists)
+
+    def lr_lb_add(self, router_: str, lb: str, may_exist: bool = False) -> lbs.LrLbAddCommand:
+        """Attach a load balancer to a router."""
+        return lbs.LrLbAddCommand(router_, lb, may_exist=may_exist)
+
+    def lr_lb_del(
+        self, router_: str, lb: str | None = None, if_exists: bool = False
+    ) -> lbs.LrLbDelCommand:
+        """Detach one (or every) load balancer from a router."""
+        return lbs.LrLbDelCommand(router_, lb, if_exists=if_exists)
 
     # -- ACLs and port groups ----------------------------------------------------------
     def acl_add(
