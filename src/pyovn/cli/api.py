@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from pyovn.cli.db import setup_logging, write_pidfile
+from pyovn.cli.tls_options import CaCertOption, CertificateOption, PrivateKeyOption
 from pyovn.cms.errors import UsageError
 from pyovn.ovsdb.tls import TlsFiles
 
@@ -46,15 +47,9 @@ def api_command(
     ] = None,
     pidfile: Annotated[Path | None, typer.Option(help="write the process id here")] = None,
     log_file: Annotated[Path | None, typer.Option(help="log here instead of stderr")] = None,
-    private_key: Annotated[
-        str | None, typer.Option("--private-key", "-p", help="SSL private key file")
-    ] = None,
-    certificate: Annotated[
-        str | None, typer.Option("--certificate", "-c", help="SSL certificate file")
-    ] = None,
-    ca_cert: Annotated[
-        str | None, typer.Option("--ca-cert", "-C", help="SSL CA certificate file")
-    ] = None,
+    private_key: PrivateKeyOption = None,
+    certificate: CertificateOption = None,
+    ca_cert: CaCertOption = None,
     verbose: Annotated[bool, typer.Option("-v", "--verbose")] = False,
 ) -> None:
     """Serve a Neutron v2.0 REST API over the OVN Northbound DB (docs at /docs)."""

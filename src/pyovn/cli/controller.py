@@ -22,6 +22,7 @@ from typing import Annotated
 import typer
 
 from pyovn.cli.db import setup_logging
+from pyovn.cli.tls_options import CaCertOption, CertificateOption, PrivateKeyOption
 from pyovn.ovsdb.tls import TlsFiles
 
 DEFAULT_OVS_DB = "unix:/var/run/openvswitch/db.sock"
@@ -61,15 +62,9 @@ def controller_command(
             "ovs-vswitchd, <bridge>.mgmt next to the DB socket for the simulated one)"
         ),
     ] = None,
-    private_key: Annotated[
-        str | None, typer.Option("--private-key", "-p", help="SSL private key file")
-    ] = None,
-    certificate: Annotated[
-        str | None, typer.Option("--certificate", "-c", help="SSL certificate file")
-    ] = None,
-    ca_cert: Annotated[
-        str | None, typer.Option("--ca-cert", "-C", help="SSL CA certificate file")
-    ] = None,
+    private_key: PrivateKeyOption = None,
+    certificate: CertificateOption = None,
+    ca_cert: CaCertOption = None,
     ovs_remote: Annotated[
         str | None,
         typer.Option(help="the chassis's Open_vSwitch DB remote (same as the argument)"),

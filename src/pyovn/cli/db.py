@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
+from pyovn.cli.tls_options import CertificateOption, PrivateKeyOption
 from pyovn.gc_tuning import tune_for_daemon
 from pyovn.ovsdb.client import OvsdbClient
 from pyovn.ovsdb.errors import OvsdbError
@@ -72,12 +73,8 @@ def serve_command(
             help="punix:PATH, ptcp:PORT[:IP], pssl:PORT[:IP] or db:DB,TABLE,COLUMN (repeatable)",
         ),
     ] = None,
-    private_key: Annotated[
-        str | None, typer.Option("--private-key", "-p", help="SSL private key file")
-    ] = None,
-    certificate: Annotated[
-        str | None, typer.Option("--certificate", "-c", help="SSL certificate file")
-    ] = None,
+    private_key: PrivateKeyOption = None,
+    certificate: CertificateOption = None,
     ca_cert: Annotated[
         str | None, typer.Option("--ca-cert", "-C", help="CA certificate clients must be signed by")
     ] = None,

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 import typer
 
 from pyovn.cli.db import setup_logging, write_pidfile
+from pyovn.cli.tls_options import CaCertOption, CertificateOption, PrivateKeyOption
 from pyovn.gc_tuning import tune_for_daemon
 from pyovn.northd.daemon import Northd
 from pyovn.ovsdb.errors import ClientError
@@ -60,15 +61,9 @@ def northd_command(
     unixctl: Annotated[
         Path | None, typer.Option("--unixctl", help="control socket (default: next to --pidfile)")
     ] = None,
-    private_key: Annotated[
-        str | None, typer.Option("--private-key", "-p", help="SSL private key file")
-    ] = None,
-    certificate: Annotated[
-        str | None, typer.Option("--certificate", "-c", help="SSL certificate file")
-    ] = None,
-    ca_cert: Annotated[
-        str | None, typer.Option("--ca-cert", "-C", help="SSL CA certificate file")
-    ] = None,
+    private_key: PrivateKeyOption = None,
+    certificate: CertificateOption = None,
+    ca_cert: CaCertOption = None,
     full_recompute: Annotated[
         bool, typer.Option("--full-recompute", help="recompute every datapath on every change")
     ] = False,
