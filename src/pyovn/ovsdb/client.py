@@ -25,8 +25,8 @@ from pyovn.ovsdb.jsonrpc import (
     encode_notify,
     encode_reply,
     encode_request,
-    encode_request_raw,
     parse_message,
+    request_envelope,
 )
 from pyovn.ovsdb.remote import Remote, parse_remotes
 
@@ -263,7 +263,7 @@ class OvsdbClient:
         never copied into one message first)."""
         msg_id = next(self._ids)
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        head, tail = encode_request_raw(method, b"\0", msg_id).split(b"\0")
+        head, tail = request_envelope(method, msg_id)
         for piece in (head, *params_json, tail):
             self._write(piece)
         self._pending[msg_id] = (method, future)

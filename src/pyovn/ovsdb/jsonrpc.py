@@ -22,6 +22,7 @@ __all__ = [
     "encode_reply",
     "encode_request",
     "parse_message",
+    "request_envelope",
 ]
 
 #: Largest incoming message accepted before the connection is dropped.
@@ -350,9 +351,10 @@ def encode_request(method: str, params: list[Any], msg_id: Any) -> bytes:
     return dumps({"id": msg_id, "method": method, "params": params})
 
 
-def encode_request_raw(method: str, params_json: bytes, msg_id: int) -> bytes:
-    """A request whose params array is already JSON (for very large requests)."""
-    return b'{"id":%d,"method":%s,"params":%s}' % (msg_id, dumps(method), params_json)
+def request_envelope(method: str, msg_id: int) -> tuple[bytes, bytes]:
+    """What goes before and after a request's params array when that array is
+    already JSON (very large requests are written in pieces between them)."""
+    return b'{"id":%d,"method":%s,"params":' % (msg_id, dumps(method)), b"}"
 
 
 def encode_notify(method: str, params: list[Any]) -> bytes:
